@@ -1,0 +1,20 @@
+# One precompiled <torch/torch.h> for libraries (-fPIC) and one for executables (-fPIE): a translation
+# unit that includes LibTorch drops from ~20 s to ~9 s. Targets opt in with pinnxde_use_torch_pch().
+file(WRITE ${CMAKE_BINARY_DIR}/pinnxde_pch_lib.cpp "// precompiled-header carrier\n")
+file(WRITE ${CMAKE_BINARY_DIR}/pinnxde_pch_exe.cpp "int main() { return 0; }\n")
+add_library(pinnxde_pch_lib OBJECT ${CMAKE_BINARY_DIR}/pinnxde_pch_lib.cpp)
+add_executable(pinnxde_pch_exe ${CMAKE_BINARY_DIR}/pinnxde_pch_exe.cpp)
+foreach(t pinnxde_pch_lib pinnxde_pch_exe)
+  target_link_libraries(${t} PRIVATE torch)
+  target_compile_options(${t} PRIVATE ${PINNXDE_WARNINGS})
+  target_precompile_headers(${t} PRIVATE <torch/torch.h> <Eigen/Core> <vector> <string> <functional>)
+endforeach()
+
+function(pinnxde_use_torch_pch target)
+  get_target_property(type ${target} TYPE)
+  if(type STREQUAL "EXECUTABLE")
+    target_precompile_headers(${target} REUSE_FROM pinnxde_pch_exe)
+  else()
+    target_precompile_headers(${target} REUSE_FROM pinnxde_pch_lib)
+  endif()
+endfunction()
