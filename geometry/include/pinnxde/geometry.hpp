@@ -1,0 +1,15 @@
+#pragma once
+// Umbrella header of the geometry component: every geometry and the samplers.
+#include "pinnxde/error.hpp"
+#include "pinnxde/geometry/disk.hpp"
+#include "pinnxde/geometry/geometry.hpp"
+#include "pinnxde/geometry/geometry_x_time.hpp"
+#include "pinnxde/geometry/hypercube.hpp"
+#include "pinnxde/geometry/hypersphere.hpp"
+#include "pinnxde/geometry/interval.hpp"
+#include "pinnxde/geometry/polygon.hpp"
+#include "pinnxde/geometry/random.hpp"
+#include "pinnxde/geometry/rectangle.hpp"
+#include "pinnxde/geometry/sampler.hpp"
+#include "pinnxde/geometry/sphere.hpp"
+#include "pinnxde/geometry/time_domain.hpp"

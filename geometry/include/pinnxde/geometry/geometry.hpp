@@ -1,0 +1,110 @@
+#pragma once
+// Base class of every geometry. Port of deepxde.geometry.Geometry.
+//
+// Points are float64 row-major Eigen matrices of shape (N, dim). Geometries are immutable values;
+// whatever keeps one (a condition, a data object) holds a std::shared_ptr<const Geometry> from clone().
+#include <Eigen/Core>
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <utility>
+
+#include "pinnxde/error.hpp"
+
+namespace pinnxde::geometry {
+
+/// (N, dim) points, one per row.
+using Points = Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+/// (N,) one flag per point.
+using Mask = Eigen::Array<bool, Eigen::Dynamic, 1>;
+
+/// Port of dde.utils.isclose (numpy.isclose semantics): |a - b| <= atol + rtol * |b|.
+/// For user predicates, e.g. `[](auto x, bool on_b) { return on_b && isclose(x[0], 1); }`.
+inline bool isclose(double a, double b, double atol = 1e-8, double rtol = 1e-5) {
+  return std::abs(a - b) <= atol + rtol * std::abs(b);
+}
+
+class Geometry {
+ public:
+  Geometry(int dim, Eigen::VectorXd bbox_min, Eigen::VectorXd bbox_max, double diam);
+  virtual ~Geometry() = default;
+
+  int dim() const { return dim_; }
+  /// Axis-aligned bounding box (min corner, max corner).
+  const Eigen::VectorXd& bbox_min() const { return bbox_min_; }
+  const Eigen::VectorXd& bbox_max() const { return bbox_max_; }
+  /// Both corners at once, as DeepXDE's geom.bbox.
+  std::pair<Eigen::VectorXd, Eigen::VectorXd> bbox() const { return {bbox_min_, bbox_max_}; }
+  double diam() const { return diam_; }
+  /// Absolute tolerance of on_boundary / boundary_normal / on_initial: 1e-8 * max(1, diam()).
+  /// (DeepXDE uses a fixed atol = 1e-8; scaling with the size keeps large domains usable.)
+  double boundary_tol() const { return 1e-8 * std::max(1.0, diam_); }
+
+  /// Closed domain membership: true for interior and boundary points. x: (N, dim).
+  virtual Mask inside(const Points& x) const = 0;
+  /// True for points on the boundary (within boundary_tol()). x: (N, dim).
+  virtual Mask on_boundary(const Points& x) const = 0;
+  /// Outward unit normals at boundary points, zero rows elsewhere. x: (N, dim) -> (N, dim).
+  /// At a corner where several faces meet: the normalised sum of their normals (as DeepXDE).
+  /// Default: throws NotImplementedError.
+  virtual Points boundary_normal(const Points& x) const;
+
+  /// About n points spread evenly over the domain (grids may round the count, as in DeepXDE);
+  /// boundary = false excludes the boundary. Default: random_points(n, "pseudo"), as DeepXDE.
+  virtual Points uniform_points(std::int64_t n, bool boundary = true) const;
+  /// n points drawn with a sampler: "pseudo", "LHS", "Halton", "Hammersley", "Sobol".
+  virtual Points random_points(std::int64_t n, const std::string& random = "pseudo") const = 0;
+  /// About n points spread evenly over the boundary. Default: random_boundary_points(n, "pseudo").
+  virtual Points uniform_boundary_points(std::int64_t n) const;
+  /// n boundary points drawn with a sampler (uniform in arc length / area).
+  virtual Points random_boundary_points(std::int64_t n, const std::string& random = "pseudo") const = 0;
+
+  /// Distance from each point to the boundary along the unit ray x + s * dirn/|dirn| (s >= 0),
+  /// for points inside. x: (N, dim), dirn: (dim,) -> (N,). Default: throws NotImplementedError.
+  virtual Eigen::VectorXd distance2boundary(const Points& x, const Eigen::VectorXd& dirn) const;
+  /// Shortest distance from each point to the boundary. x: (N, dim) -> (N,).
+  /// Default: throws NotImplementedError.
+  virtual Eigen::VectorXd mindist2boundary(const Points& x) const;
+  /// Maps points on the min / max face of coordinate `component` to the opposite face, others
+  /// unchanged (for PeriodicBC). x: (N, dim) -> (N, dim). Default: throws NotImplementedError.
+  virtual Points periodic_point(const Points& x, int component) const;
+
+  /// Time-dependent geometries (GeometryXTime) only; the defaults throw NotImplementedError so
+  /// that conditions and data objects can hold any Geometry.
+  /// True where t is t0 (within the time domain's tolerance). x: (N, dim).
+  virtual Mask on_initial(const Points& x) const;
+  /// Spatial uniform points at t = t0.
+  virtual Points uniform_initial_points(std::int64_t n) const;
+  /// Spatial random points at t = t0.
+  virtual Points random_initial_points(std::int64_t n, const std::string& random = "pseudo") const;
+
+  /// A shared immutable copy, for objects that keep the geometry.
+  virtual std::shared_ptr<const Geometry> clone() const = 0;
+  /// Human-readable name for messages, e.g. "Interval".
+  virtual std::string name() const = 0;
+
+ protected:
+  /// Throws ValueError unless x has dim() columns: "<name>.<where>: x has 3 columns (expected dim = 2)".
+  void check_points(const Points& x, const char* where) const;
+  /// Throws ValueError if n < 0: "<name>.<where>: n = -1 (expected n >= 0)".
+  void check_n(std::int64_t n, const char* where) const;
+
+ protected:
+  int dim_;
+  Eigen::VectorXd bbox_min_, bbox_max_;
+  double diam_;
+};
+
+/// CRTP helper implementing clone() for a concrete geometry.
+template <class Derived, class Base = Geometry>
+class Cloneable : public Base {
+ public:
+  using Base::Base;
+  std::shared_ptr<const Geometry> clone() const override {
+    return std::make_shared<Derived>(static_cast<const Derived&>(*this));
+  }
+};
+
+}  // namespace pinnxde::geometry

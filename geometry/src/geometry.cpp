@@ -1,0 +1,57 @@
+#include "pinnxde/geometry/geometry.hpp"
+
+namespace pinnxde::geometry {
+
+Geometry::Geometry(int dim, Eigen::VectorXd bbox_min, Eigen::VectorXd bbox_max, double diam)
+    : dim_(dim), bbox_min_(std::move(bbox_min)), bbox_max_(std::move(bbox_max)), diam_(diam) {
+  if (dim_ < 1) detail::fail("Geometry: dim = ", dim_, " (expected dim >= 1)");
+  if (bbox_min_.size() != dim_ || bbox_max_.size() != dim_)
+    detail::fail("Geometry: bbox has sizes ", bbox_min_.size(), " and ", bbox_max_.size(),
+                 " (expected dim = ", dim_, ")");
+}
+
+void Geometry::check_points(const Points& x, const char* where) const {
+  if (x.cols() != dim_)
+    detail::fail(name(), ".", where, ": x has ", x.cols(), " columns (expected dim = ", dim_, ")");
+}
+
+void Geometry::check_n(std::int64_t n, const char* where) const {
+  if (n < 0) detail::fail(name(), ".", where, ": n = ", n, " (expected n >= 0)");
+}
+
+Points Geometry::boundary_normal(const Points&) const {
+  detail::fail<NotImplementedError>(name(), ".boundary_normal is not implemented");
+}
+
+Points Geometry::uniform_points(std::int64_t n, bool) const { return random_points(n, "pseudo"); }
+
+Points Geometry::uniform_boundary_points(std::int64_t n) const { return random_boundary_points(n, "pseudo"); }
+
+Eigen::VectorXd Geometry::distance2boundary(const Points&, const Eigen::VectorXd&) const {
+  detail::fail<NotImplementedError>(name(), ".distance2boundary is not implemented");
+}
+
+Eigen::VectorXd Geometry::mindist2boundary(const Points&) const {
+  detail::fail<NotImplementedError>(name(), ".mindist2boundary is not implemented");
+}
+
+Points Geometry::periodic_point(const Points&, int) const {
+  detail::fail<NotImplementedError>(name(), ".periodic_point is not implemented");
+}
+
+Mask Geometry::on_initial(const Points&) const {
+  detail::fail<NotImplementedError>(name(), ".on_initial: ", name(),
+                                    " has no time axis (use GeometryXTime)");
+}
+
+Points Geometry::uniform_initial_points(std::int64_t) const {
+  detail::fail<NotImplementedError>(name(), ".uniform_initial_points: ", name(),
+                                    " has no time axis (use GeometryXTime)");
+}
+
+Points Geometry::random_initial_points(std::int64_t, const std::string&) const {
+  detail::fail<NotImplementedError>(name(), ".random_initial_points: ", name(),
+                                    " has no time axis (use GeometryXTime)");
+}
+
+}  // namespace pinnxde::geometry

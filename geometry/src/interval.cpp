@@ -1,0 +1,114 @@
+#include "pinnxde/geometry/interval.hpp"
+
+#include <cmath>
+
+#include "detail.hpp"
+#include "pinnxde/geometry/random.hpp"
+#include "pinnxde/geometry/sampler.hpp"
+
+namespace pinnxde::geometry {
+namespace {
+double checked_l(double l, double r) {
+  if (!std::isfinite(l) || !std::isfinite(r))
+    pinnxde::detail::fail("Interval: l = ", l, " and r = ", r, " must be finite");
+  if (!(l < r)) pinnxde::detail::fail("Interval: l = ", l, " must be < r = ", r);
+  return l;
+}
+}  // namespace
+
+Interval::Interval(double l, double r)
+    : Cloneable(1, Eigen::VectorXd::Constant(1, checked_l(l, r)), Eigen::VectorXd::Constant(1, r), r - l),
+      l_(l),
+      r_(r) {}
+
+Mask Interval::inside(const Points& x) const {
+  check_points(x, "inside");
+  const double tol = boundary_tol();
+  return (x.col(0).array() >= l_ - tol) && (x.col(0).array() <= r_ + tol);
+}
+
+Mask Interval::on_boundary(const Points& x) const {
+  check_points(x, "on_boundary");
+  const double tol = boundary_tol();
+  return ((x.col(0).array() - l_).abs() <= tol) || ((x.col(0).array() - r_).abs() <= tol);
+}
+
+Points Interval::boundary_normal(const Points& x) const {
+  check_points(x, "boundary_normal");
+  const double tol = boundary_tol();
+  Points n(x.rows(), 1);
+  n.col(0) = ((x.col(0).array() - r_).abs() <= tol).cast<double>() -
+             ((x.col(0).array() - l_).abs() <= tol).cast<double>();
+  return n;
+}
+
+Points Interval::uniform_points(std::int64_t n, bool boundary) const {
+  check_n(n, "uniform_points");
+  Points x(n, 1);
+  if (boundary) {
+    x.col(0) = Eigen::VectorXd::LinSpaced(n, l_, r_);
+  } else {
+    const double h = (r_ - l_) / static_cast<double>(n + 1);
+    for (std::int64_t i = 0; i < n; ++i) x(i, 0) = l_ + h * static_cast<double>(i + 1);
+  }
+  return x;
+}
+
+Points Interval::random_points(std::int64_t n, const std::string& random) const {
+  check_n(n, "random_points");
+  Points x = sample(n, 1, random);
+  return (x.array() * (r_ - l_) + l_).matrix();
+}
+
+Points Interval::uniform_boundary_points(std::int64_t n) const {
+  check_n(n, "uniform_boundary_points");
+  if (n == 1) return Points::Constant(1, 1, l_);
+  Points x(n, 1);
+  x.topRows(n / 2).setConstant(l_);
+  x.bottomRows(n - n / 2).setConstant(r_);
+  return x;
+}
+
+Points Interval::random_boundary_points(std::int64_t n, const std::string& random) const {
+  check_n(n, "random_boundary_points");
+  check_sampler(random);
+  Points x(n, 1);
+  if (n == 2) {
+    x << l_, r_;
+    return x;
+  }
+  for (std::int64_t i = 0; i < n; ++i) x(i, 0) = (rng()() >> 63) ? r_ : l_;
+  return x;
+}
+
+Eigen::VectorXd Interval::distance2boundary(const Points& x, const Eigen::VectorXd& dirn) const {
+  if (dirn.size() != 1)
+    pinnxde::detail::fail(name(), ".distance2boundary: dirn has size ", dirn.size(), " (expected 1)");
+  return distance2boundary(x, dirn(0) < 0 ? -1 : 1);
+}
+
+Eigen::VectorXd Interval::distance2boundary(const Points& x, int dirn) const {
+  check_points(x, "distance2boundary");
+  if (dirn < 0) return x.col(0).array() - l_;
+  return r_ - x.col(0).array();
+}
+
+Eigen::VectorXd Interval::mindist2boundary(const Points& x) const {
+  check_points(x, "mindist2boundary");
+  return (x.col(0).array() - l_).min(r_ - x.col(0).array());
+}
+
+Points Interval::periodic_point(const Points& x, int component) const {
+  check_points(x, "periodic_point");
+  if (component != 0)
+    pinnxde::detail::fail(name(), ".periodic_point: component = ", component, " (expected 0)");
+  const double tol = boundary_tol();
+  Points y = x;
+  for (Eigen::Index i = 0; i < x.rows(); ++i) {
+    if (std::abs(x(i, 0) - l_) <= tol) y(i, 0) = r_;
+    else if (std::abs(x(i, 0) - r_) <= tol) y(i, 0) = l_;
+  }
+  return y;
+}
+
+}  // namespace pinnxde::geometry

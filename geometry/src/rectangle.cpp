@@ -1,0 +1,10 @@
+#include "pinnxde/geometry/rectangle.hpp"
+
+namespace pinnxde::geometry {
+
+Rectangle::Rectangle(const std::vector<double>& xmin, const std::vector<double>& xmax)
+    : Cloneable(xmin, xmax, "Rectangle", 2) {}
+
+double Rectangle::perimeter() const { return 2 * (xmax() - xmin()).sum(); }
+
+}  // namespace pinnxde::geometry
