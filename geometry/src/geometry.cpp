@@ -1,5 +1,7 @@
 #include "pinnxde/geometry/geometry.hpp"
 
+#include <limits>
+
 namespace pinnxde::geometry {
 
 Geometry::Geometry(int dim, Eigen::VectorXd bbox_min, Eigen::VectorXd bbox_max, double diam)
@@ -18,6 +20,8 @@ void Geometry::check_points(const Points& x, const char* where) const {
 void Geometry::check_n(std::int64_t n, const char* where) const {
   if (n < 0) detail::fail(name(), ".", where, ": n = ", n, " (expected n >= 0)");
 }
+
+double Geometry::boundary_measure() const { return std::numeric_limits<double>::quiet_NaN(); }
 
 Points Geometry::boundary_normal(const Points&) const {
   detail::fail<NotImplementedError>(name(), ".boundary_normal is not implemented");

@@ -61,6 +61,13 @@ Hypercube::Hypercube(const std::vector<double>& xmin, const std::vector<double>&
 
 double Hypercube::volume() const { return (xmax_ - xmin_).prod(); }
 
+double Hypercube::boundary_measure() const {
+  if (dim_ == 1) return 2;
+  double s = 0;
+  for (int d = 0; d < dim_; ++d) s += 2 * volume() / (xmax_(d) - xmin_(d));
+  return s;
+}
+
 Mask Hypercube::inside(const Points& x) const {
   check_points(x, "inside");
   const double tol = boundary_tol();

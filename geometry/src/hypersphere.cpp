@@ -60,6 +60,10 @@ Hypersphere::Hypersphere(const std::vector<double>& center, double radius, const
       center_(detail::to_eigen(center)),
       radius_(radius) {}
 
+double Hypersphere::boundary_measure() const {
+  return 2 * std::pow(std::numbers::pi, dim_ / 2.0) * std::pow(radius_, dim_ - 1) / std::tgamma(dim_ / 2.0);
+}
+
 Mask Hypersphere::inside(const Points& x) const {
   check_points(x, "inside");
   return (x.rowwise() - center_.transpose()).rowwise().norm().array() <= radius_ + boundary_tol();

@@ -187,7 +187,7 @@ Points Polygon::random_points(std::int64_t n, const std::string& random) const {
   check_n(n, "random_points");
   const double box_area = (bbox_max_ - bbox_min_).prod();
   return detail::rejection_sample(
-      n, bbox_min_, bbox_max_, random, [this](const Points& p) { return inside(p); }, area_ / box_area, name());
+      n, bbox_min_, bbox_max_, random, [this](const Points& p) -> Mask { return inside(p); }, area_ / box_area, name());
 }
 
 void Polygon::arc_point(double s, double* out) const {
@@ -227,5 +227,14 @@ Eigen::VectorXd Polygon::mindist2boundary(const Points& x) const {
   }
   return best.sqrt().matrix();
 }
+
+}  // namespace pinnxde::geometry
+
+#include "pinnxde/geometry/triangle.hpp"
+
+namespace pinnxde::geometry {
+
+Triangle::Triangle(const std::array<double, 2>& x1, const std::array<double, 2>& x2, const std::array<double, 2>& x3)
+    : Cloneable(std::vector<std::array<double, 2>>{x1, x2, x3}, "Triangle") {}
 
 }  // namespace pinnxde::geometry

@@ -1,6 +1,8 @@
 #pragma once
 // Umbrella header of the geometry component: every geometry and the samplers.
 #include "pinnxde/error.hpp"
+#include "pinnxde/geometry/csg.hpp"
+#include "pinnxde/geometry/cuboid.hpp"
 #include "pinnxde/geometry/disk.hpp"
 #include "pinnxde/geometry/geometry.hpp"
 #include "pinnxde/geometry/geometry_x_time.hpp"
@@ -13,3 +15,4 @@
 #include "pinnxde/geometry/sampler.hpp"
 #include "pinnxde/geometry/sphere.hpp"
 #include "pinnxde/geometry/time_domain.hpp"
+#include "pinnxde/geometry/triangle.hpp"

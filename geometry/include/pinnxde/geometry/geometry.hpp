@@ -38,6 +38,9 @@ class Geometry {
   /// Both corners at once, as DeepXDE's geom.bbox.
   std::pair<Eigen::VectorXd, Eigen::VectorXd> bbox() const { return {bbox_min_, bbox_max_}; }
   double diam() const { return diam_; }
+  /// Measure of the boundary: number of end points (1-D), perimeter (2-D), surface area (3-D), ...;
+  /// NaN where not known in closed form (CSG). CSG uses it to sample boundaries uniformly.
+  virtual double boundary_measure() const;
   /// Absolute tolerance of on_boundary / boundary_normal / on_initial: 1e-8 * max(1, diam()).
   /// (DeepXDE uses a fixed atol = 1e-8; scaling with the size keeps large domains usable.)
   double boundary_tol() const { return 1e-8 * std::max(1.0, diam_); }

@@ -18,6 +18,8 @@ class Hypercube : public Cloneable<Hypercube> {
   const Eigen::VectorXd& xmax() const { return xmax_; }
   /// Product of the side lengths.
   double volume() const;
+  /// Total face area (2 end points in 1-D, the perimeter in 2-D).
+  double boundary_measure() const override;
 
   /// xmin - tol <= x <= xmax + tol in every coordinate, tol = boundary_tol().
   Mask inside(const Points& x) const override;

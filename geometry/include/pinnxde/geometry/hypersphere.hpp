@@ -16,6 +16,8 @@ class Hypersphere : public Cloneable<Hypersphere> {
 
   const Eigen::VectorXd& center() const { return center_; }
   double radius() const { return radius_; }
+  /// Surface measure 2 pi^(d/2) r^(d-1) / Gamma(d/2) (2 pi r in 2-D, 4 pi r^2 in 3-D).
+  double boundary_measure() const override;
 
   /// |x - center| <= radius + tol, tol = boundary_tol().
   Mask inside(const Points& x) const override;

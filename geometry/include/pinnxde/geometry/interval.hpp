@@ -15,6 +15,8 @@ class Interval : public Cloneable<Interval> {
   double l() const { return l_; }
   double r() const { return r_; }
 
+  /// 2 (two end points).
+  double boundary_measure() const override { return 2; }
   /// l - tol <= x <= r + tol, tol = boundary_tol().
   Mask inside(const Points& x) const override;
   /// |x - l| <= tol or |x - r| <= tol.

@@ -22,6 +22,7 @@ class Polygon : public Cloneable<Polygon> {
   const Points& vertices() const { return vertices_; }
   double area() const { return area_; }
   double perimeter() const { return perimeter_; }
+  double boundary_measure() const override { return perimeter_; }
 
   /// Even-odd (crossing number) test, or on the boundary.
   Mask inside(const Points& x) const override;
