@@ -1,0 +1,87 @@
+#pragma once
+// Base class of every initial/boundary/data condition. Port of deepxde.icbc.BC.
+//
+// A condition chooses its collocation points among the candidate training points (or brings its own, as
+// PointSetBC does), precomputes its targets once per (re)sampling, and returns a per-point misfit each
+// step; the data object turns misfits into loss terms.
+#include <torch/types.h>
+
+#include <Eigen/Core>
+#include <concepts>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "pinnxde/geometry/geometry.hpp"
+
+namespace pinnxde::icbc {
+
+using geometry::Mask;
+using geometry::Points;
+
+/// Per-point predicate, DeepXDE's `lambda x, on_boundary: ...`: x is one point (dim,), the flag says
+/// whether the geometry considers it on the boundary (on the initial slice, for IC).
+using Predicate = std::function<bool(const Eigen::Ref<const Eigen::RowVectorXd>& x, bool on_boundary)>;
+/// Value function over a batch: x: (N, dim) -> (N, 1) or (N,).
+using ValueFunction = std::function<torch::Tensor(const torch::Tensor& x)>;
+
+/// Every boundary point: DeepXDE's `lambda _, on_boundary: on_boundary`.
+inline const Predicate on_boundary = [](const Eigen::Ref<const Eigen::RowVectorXd>&, bool on) { return on; };
+/// Every initial point: DeepXDE's `lambda _, on_initial: on_initial`.
+inline const Predicate on_initial = [](const Eigen::Ref<const Eigen::RowVectorXd>&, bool on) { return on; };
+
+/// What a condition precomputes for its collocation points, once per (re)sampling.
+struct Prepared {
+  torch::Tensor values;   // targets (M, 1), when the condition has any
+  torch::Tensor normals;  // outward unit normals (M, dim), for derivative conditions
+};
+
+class BC {
+ public:
+  virtual ~BC() = default;
+
+  /// The points of X (N, dim) where this condition applies -> (M, dim).
+  virtual Points collocation_points(const Points& X) const;
+  /// Targets and normals for the M collocation points.
+  virtual Prepared prepare(const Points& points, const torch::TensorOptions& options) const = 0;
+  /// Misfit at rows [beg, end) of the network's inputs (N, dim) and outputs (N, num_outputs): (end - beg, 1).
+  virtual torch::Tensor error(const torch::Tensor& inputs, const torch::Tensor& outputs, std::int64_t beg,
+                              std::int64_t end, const Prepared& prepared) const = 0;
+
+  /// Output column this condition constrains.
+  int component() const { return component_; }
+  /// Class name for messages, e.g. "DirichletBC".
+  virtual std::string name() const = 0;
+  /// The geometry, when the condition has one (PointSetBC has none).
+  const std::shared_ptr<const geometry::Geometry>& geometry() const { return geom_; }
+
+ protected:
+  BC(std::shared_ptr<const geometry::Geometry> geom, Predicate predicate, int component, const char* cls);
+  /// Flags the geometry gives the predicate (on_boundary here; on_initial for IC).
+  virtual Mask geometry_flags(const Points& X) const;
+  /// Evaluates a value function on prepared points and checks it returns (M, 1) or (M,).
+  torch::Tensor evaluate_values(const ValueFunction& func, const torch::Tensor& x) const;
+  /// outputs[beg:end, component], (M, 1).
+  torch::Tensor output_slice(const torch::Tensor& outputs, std::int64_t beg, std::int64_t end) const;
+
+  std::shared_ptr<const geometry::Geometry> geom_;
+  Predicate predicate_;
+  int component_;
+};
+
+/// A condition held by a data object: implicitly built from any condition value, so `{bc, ic}` works.
+class BCPtr {
+ public:
+  template <class T>
+    requires std::derived_from<T, BC>
+  BCPtr(const T& bc) : ptr_(std::make_shared<T>(bc)) {}  // NOLINT(google-explicit-constructor)
+  BCPtr(std::shared_ptr<const BC> bc) : ptr_(std::move(bc)) {}  // NOLINT(google-explicit-constructor)
+  const BC& operator*() const { return *ptr_; }
+  const BC* operator->() const { return ptr_.get(); }
+  const std::shared_ptr<const BC>& get() const { return ptr_; }
+
+ private:
+  std::shared_ptr<const BC> ptr_;
+};
+
+}  // namespace pinnxde::icbc

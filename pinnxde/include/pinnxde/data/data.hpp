@@ -1,0 +1,45 @@
+#pragma once
+// Base class of data objects: what the network is trained on. Port of deepxde.data.Data.
+#include <torch/types.h>
+
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "pinnxde/conditions/boundary_condition.hpp"
+
+namespace pinnxde::data {
+
+/// Per-term loss from a misfit tensor (the target is zero): e.g. MSE = mean(err^2).
+using LossFunction = std::function<torch::Tensor(const torch::Tensor& error)>;
+
+/// One set of training or test points, built once per (re)sampling: the hot path only slices it.
+struct Batch {
+  torch::Tensor x;                        // (N, dim) network inputs, requires_grad
+  std::vector<std::int64_t> bcs_start;    // condition k owns rows [bcs_start[k], bcs_start[k+1]); PDE rows follow
+  std::vector<icbc::Prepared> prepared;   // per condition
+  torch::Tensor y;                        // (N, num_outputs) reference solution, undefined if unknown
+};
+
+class Data {
+ public:
+  virtual ~Data() = default;
+
+  /// Per-term losses: one per PDE equation, then one per condition.
+  virtual std::vector<torch::Tensor> losses(const torch::Tensor& outputs, const Batch& batch,
+                                            const std::vector<LossFunction>& loss_fns) const = 0;
+  /// Number of loss terms; known after the first residual evaluation for multi-equation PDEs.
+  virtual std::size_t num_losses() const = 0;
+  /// The training set, built on first use with config::options().
+  virtual const Batch& train_batch() = 0;
+  /// The test set (the training set when no test points were asked for).
+  virtual const Batch& test_batch() = 0;
+  /// Drops and rebuilds the training points (DeepXDE's resample_train_points).
+  virtual void resample_train_points() = 0;
+  /// Input dimension the network must accept.
+  virtual int input_dim() const = 0;
+  /// Conditions, for validation against the network.
+  virtual const std::vector<icbc::BCPtr>& bcs() const = 0;
+};
+
+}  // namespace pinnxde::data

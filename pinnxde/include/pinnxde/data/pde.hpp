@@ -1,0 +1,112 @@
+#pragma once
+// PDE data on a spatial or space-time geometry. Port of deepxde.data.PDE and deepxde.data.TimePDE.
+//
+//   auto pde = [](const torch::Tensor& x, const torch::Tensor& y) {
+//     return dde::grad::hessian(y, x, 0, 0) + torch::sin(x);          // u'' + sin(x) = 0
+//   };
+//   dde::data::PDE data(geom, pde, {bc}, {.num_domain = 16, .num_boundary = 2, .solution = exact,
+//                                        .num_test = 100});
+//
+// Training points, as in DeepXDE: train_x_all = [initial | anchors | boundary | domain], and the network
+// input X = [points of condition 0 | condition 1 | ... | train_x_all]. The residual is evaluated on all of X
+// (one forward pass) and its loss taken over the train_x_all rows.
+#include <torch/types.h>
+
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "pinnxde/conditions/boundary_condition.hpp"
+#include "pinnxde/data/data.hpp"
+#include "pinnxde/geometry/geometry.hpp"
+
+namespace pinnxde::data {
+
+/// What a residual returns: one tensor (N, 1), or several for a system (`return std::vector{r1, r2};`).
+struct Residuals {
+  std::vector<torch::Tensor> terms;
+  Residuals(torch::Tensor t) : terms{std::move(t)} {}                 // NOLINT(google-explicit-constructor)
+  Residuals(std::vector<torch::Tensor> ts) : terms(std::move(ts)) {}  // NOLINT(google-explicit-constructor)
+  Residuals(std::initializer_list<torch::Tensor> ts) : terms(ts) {}
+};
+
+/// The residual: x (N, dim) with requires_grad, y = net(x) (N, num_outputs) -> residual(s) (N, 1).
+using PDEFunction = std::function<Residuals(const torch::Tensor& x, const torch::Tensor& y)>;
+/// Exact/reference solution: x (N, dim) -> (N, num_outputs).
+using SolutionFunction = std::function<torch::Tensor(const torch::Tensor& x)>;
+
+/// Keyword arguments of PDE, in DeepXDE's order and with its defaults.
+struct PDEOptions {
+  std::int64_t num_domain = 0;
+  std::int64_t num_boundary = 0;
+  std::string train_distribution = "Hammersley";  // "uniform", "pseudo", "LHS", "Halton", "Hammersley", "Sobol"
+  geometry::Points anchors;                       // extra training points (N, dim)
+  SolutionFunction solution;                      // for test metrics
+  std::optional<std::int64_t> num_test;           // test points (uniform); default: the training points
+};
+
+/// Keyword arguments of TimePDE: PDEOptions plus num_initial.
+struct TimePDEOptions {
+  std::int64_t num_domain = 0;
+  std::int64_t num_boundary = 0;
+  std::int64_t num_initial = 0;
+  std::string train_distribution = "Hammersley";
+  geometry::Points anchors;
+  SolutionFunction solution;
+  std::optional<std::int64_t> num_test;
+};
+
+class PDE : public Data {
+ public:
+  /// pde may be empty (no residual: pure data fitting through the conditions).
+  PDE(const geometry::Geometry& geometry, PDEFunction pde, std::vector<icbc::BCPtr> bcs, PDEOptions options = {});
+
+  std::vector<torch::Tensor> losses(const torch::Tensor& outputs, const Batch& batch,
+                                    const std::vector<LossFunction>& loss_fns) const override;
+  std::size_t num_losses() const override;
+  const Batch& train_batch() override;
+  const Batch& test_batch() override;
+  void resample_train_points() override;
+  int input_dim() const override { return geom_->dim(); }
+  const std::vector<icbc::BCPtr>& bcs() const override { return bcs_; }
+
+  /// train_x_all: the candidate points before the conditions pick theirs (float64).
+  const geometry::Points& train_x_all();
+  /// Number of PDE equations (1 until the residual has been evaluated once).
+  std::size_t num_pde_terms() const { return num_pde_terms_; }
+  const geometry::Geometry& geometry() const { return *geom_; }
+
+ protected:
+  PDE(std::shared_ptr<const geometry::Geometry> geometry, PDEFunction pde, std::vector<icbc::BCPtr> bcs,
+      PDEOptions options, std::int64_t num_initial, const char* cls);
+  /// DeepXDE's train_points(): [anchors | boundary | domain]; TimePDE prepends the initial points.
+  virtual geometry::Points train_points() const;
+  virtual geometry::Points test_points() const;
+  Batch make_batch(const geometry::Points& points, bool with_solution) const;
+
+  std::shared_ptr<const geometry::Geometry> geom_;
+  PDEFunction pde_;
+  std::vector<icbc::BCPtr> bcs_;
+  PDEOptions opts_;
+  std::int64_t num_initial_ = 0;
+  const char* cls_;
+  mutable std::size_t num_pde_terms_ = 1;
+
+ private:
+  std::optional<geometry::Points> train_x_all_;
+  std::optional<Batch> train_, test_;
+};
+
+class TimePDE : public PDE {
+ public:
+  /// geometry must be a GeometryXTime.
+  TimePDE(const geometry::Geometry& geometry, PDEFunction pde, std::vector<icbc::BCPtr> bcs,
+          TimePDEOptions options = {});
+
+ protected:
+  geometry::Points train_points() const override;
+};
+
+}  // namespace pinnxde::data

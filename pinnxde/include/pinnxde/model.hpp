@@ -1,0 +1,126 @@
+#pragma once
+// Trains a network on a data object. Port of deepxde.Model.
+//
+//   dde::Model model(data, net);
+//   model.compile("adam", {.lr = 1e-3, .metrics = {"l2 relative error"}});
+//   model.train({.iterations = 20000});
+//   model.compile("L-BFGS");
+//   auto [losshistory, train_state] = model.train();
+#include <torch/nn/module.h>
+#include <torch/optim/optimizer.h>
+#include <torch/types.h>
+
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "pinnxde/data/data.hpp"
+#include "pinnxde/geometry/geometry.hpp"
+#include "pinnxde/nn/nn.hpp"
+
+namespace pinnxde {
+
+/// Keyword arguments of Model::compile, in DeepXDE's order.
+struct CompileOptions {
+  double lr = 1e-3;                                       // learning rate (ignored by L-BFGS, which uses 1)
+  std::string loss = "MSE";                               // "MSE", "MAE", "mean squared error", ...
+  std::vector<std::string> metrics;                       // "l2 relative error", "MSE", ...
+  std::vector<double> loss_weights;                       // one per loss term, default all 1
+  std::vector<torch::Tensor> external_trainable_variables;// Variables of an inverse problem
+};
+
+/// Keyword arguments of Model::train.
+struct TrainOptions {
+  std::optional<std::int64_t> iterations;  // required for first-order optimizers; L-BFGS uses its maxiter
+  int display_every = 1000;                // progress row and history record every this many steps
+  bool disregard_previous_best = false;    // forget the best state of earlier train() calls
+  bool restore_best = true;                // end with the parameters of the lowest training loss seen
+  bool verbose = true;                     // print the progress table
+};
+
+/// Loss and metric records, one row per display step. Port of deepxde.model.LossHistory.
+struct LossHistory {
+  std::vector<std::int64_t> steps;
+  std::vector<std::vector<double>> loss_train, loss_test, metrics_test;
+};
+
+/// Why train() returned.
+enum class StopReason { IterationsDone, Converged, NonFinite };
+
+/// Outcome of training. Port of deepxde.model.TrainState, with the reason it stopped.
+struct TrainState {
+  std::int64_t step = 0;                 // total optimizer steps (iterations) across train() calls
+  std::int64_t best_step = 0;            // step of the lowest total training loss
+  double best_loss_train = std::numeric_limits<double>::infinity();
+  std::vector<double> best_loss_test, best_metrics;  // of the parameters the model holds after train()
+  StopReason stop_reason = StopReason::IterationsDone;
+  std::string message;                   // human-readable reason, e.g. "loss became NaN at step 1234"
+  double seconds = 0;                    // wall time of the last train() call
+  bool restored_best = false;            // the parameters were set back to best_step's
+};
+
+class Model {
+ public:
+  /// data and net are kept by reference/shared pointer; the model does not copy them.
+  Model(data::Data& data, std::shared_ptr<nn::NNImpl> net);
+  /// Accepts a module holder such as nn::FNN.
+  template <class Holder>
+    requires requires(Holder h) { h.ptr(); }
+  Model(data::Data& data, Holder net) : Model(data, std::static_pointer_cast<nn::NNImpl>(net.ptr())) {}
+
+  /// optimizer: "adam", "sgd", "rmsprop", "adamw", "L-BFGS" (also "L-BFGS-B").
+  void compile(const std::string& optimizer, CompileOptions options = {});
+  /// Runs the compiled optimizer; returns the history so far and the state (also kept in the model).
+  std::pair<LossHistory, TrainState> train(TrainOptions options = {});
+
+  /// Network output at x (N, dim), no graph. Float64 points or a tensor.
+  torch::Tensor predict(const torch::Tensor& x);
+  torch::Tensor predict(const geometry::Points& x);
+  /// operator(x, y) at x, e.g. the PDE residual: derivatives flow through the network.
+  torch::Tensor predict(const torch::Tensor& x, const std::function<torch::Tensor(const torch::Tensor&,
+                                                                                   const torch::Tensor&)>& op);
+
+  const LossHistory& losshistory() const { return history_; }
+  const TrainState& train_state() const { return state_; }
+  std::shared_ptr<nn::NNImpl> net() const { return net_; }
+  /// Network parameters and external variables the optimizer updates.
+  const std::vector<torch::Tensor>& trainable_variables() const { return params_; }
+
+ private:
+  struct Evaluation {
+    torch::Tensor total;
+    std::vector<torch::Tensor> terms;
+    torch::Tensor outputs;
+  };
+  Evaluation evaluate(const data::Batch& batch);
+  double train_closure();                     // forward, loss, gradients; returns the total loss
+  void record(bool print);                    // history row at the current step
+  void snapshot_if_best(double loss);
+  void restore_best();
+  std::vector<double> test_metrics(const torch::Tensor& outputs, const data::Batch& batch) const;
+  void train_first_order(std::int64_t iterations, const TrainOptions& options);
+  void train_lbfgs(const TrainOptions& options);
+
+  data::Data& data_;
+  std::shared_ptr<nn::NNImpl> net_;
+  std::string optimizer_name_;
+  CompileOptions copts_;
+  std::vector<data::LossFunction> loss_fns_;
+  std::vector<torch::Tensor> params_;
+  std::unique_ptr<torch::optim::Optimizer> optimizer_;
+  LossHistory history_;
+  TrainState state_;
+  std::vector<torch::Tensor> best_params_;
+  std::vector<double> last_terms_;
+  std::int64_t steps_in_flight_ = 0;  // L-BFGS iterations done inside the running chunk
+  bool print_header_ = true;
+};
+
+/// Writes loss.dat (DeepXDE's columns: step, loss_train..., loss_test..., metrics_test...) into
+/// output_dir. Port of deepxde.saveplot's file output.
+void save_loss_history(const LossHistory& history, const std::string& output_dir = ".");
+
+}  // namespace pinnxde

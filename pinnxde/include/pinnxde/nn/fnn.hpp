@@ -1,0 +1,57 @@
+#pragma once
+// Fully-connected network. Port of deepxde.nn.FNN.
+//
+//   pinnxde::nn::FNN net({2, 64, 64, 64, 1}, "tanh", "Glorot normal");
+//   auto y = net(x);   // x: (N, 2) -> y: (N, 1)
+#include <torch/nn/module.h>
+#include <torch/nn/modules/linear.h>
+#include <torch/nn/pimpl.h>
+
+#include <string>
+#include <vector>
+
+#include "pinnxde/nn/activations.hpp"
+#include "pinnxde/nn/initializers.hpp"
+#include "pinnxde/nn/nn.hpp"
+
+namespace pinnxde::nn {
+
+class FNNImpl : public NNImpl {
+ public:
+  /// layer_sizes: {inputs, hidden..., outputs}, at least two entries, all >= 1.
+  /// activation: one name for every hidden layer (see get_activation); kernel_initializer: see
+  /// get_initializer. Biases start at zero. Parameters use config::real() at construction.
+  FNNImpl(std::vector<std::int64_t> layer_sizes, const std::string& activation = "tanh",
+          const std::string& kernel_initializer = "Glorot normal");
+  /// One activation per hidden layer.
+  FNNImpl(std::vector<std::int64_t> layer_sizes, const std::vector<std::string>& activations,
+          const std::string& kernel_initializer = "Glorot normal");
+
+  std::int64_t input_dim() const override { return layer_sizes_.front(); }
+  std::int64_t output_dim() const override { return layer_sizes_.back(); }
+  const std::vector<std::int64_t>& layer_sizes() const { return layer_sizes_; }
+  const std::vector<torch::nn::Linear>& linears() const { return linears_; }
+
+ protected:
+  torch::Tensor forward_core(const torch::Tensor& x) override;
+
+ private:
+  std::vector<std::int64_t> layer_sizes_;
+  std::vector<torch::nn::Linear> linears_;
+  std::vector<Activation> activations_;
+};
+
+/// Module holder for FNNImpl (what TORCH_MODULE would generate), with explicit constructors so that a
+/// braced layer list works: FNN({2, 64, 1}, "tanh"). Use it like a pointer: net->parameters(), net(x).
+class FNN : public torch::nn::ModuleHolder<FNNImpl> {
+ public:
+  FNN(std::vector<std::int64_t> layer_sizes, const std::string& activation = "tanh",
+      const std::string& kernel_initializer = "Glorot normal")
+      : ModuleHolder(std::make_shared<FNNImpl>(std::move(layer_sizes), activation, kernel_initializer)) {}
+  FNN(std::vector<std::int64_t> layer_sizes, const std::vector<std::string>& activations,
+      const std::string& kernel_initializer = "Glorot normal")
+      : ModuleHolder(std::make_shared<FNNImpl>(std::move(layer_sizes), activations, kernel_initializer)) {}
+  FNN(std::shared_ptr<FNNImpl> impl) : ModuleHolder(std::move(impl)) {}  // NOLINT(google-explicit-constructor)
+};
+
+}  // namespace pinnxde::nn

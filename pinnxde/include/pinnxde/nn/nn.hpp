@@ -1,0 +1,38 @@
+#pragma once
+// Base class of pinnxde networks: a torch::nn::Module with DeepXDE's input/output transforms.
+// Port of deepxde.nn.pytorch.NN.
+#include <torch/nn/module.h>
+#include <torch/types.h>
+
+#include <functional>
+
+namespace pinnxde::nn {
+
+/// x: (N, dim_in) -> features (N, dim_features).
+using FeatureTransform = std::function<torch::Tensor(const torch::Tensor& x)>;
+/// (x: (N, dim_in), y: (N, dim_out)) -> (N, dim_out). Used for hard constraints, e.g. y * x * (1 - x).
+using OutputTransform = std::function<torch::Tensor(const torch::Tensor& x, const torch::Tensor& y)>;
+
+class NNImpl : public torch::nn::Module {
+ public:
+  /// Applies the input and output transforms around forward_core().
+  torch::Tensor forward(const torch::Tensor& x);
+
+  /// Transforms the inputs before the first layer (e.g. Fourier features, periodic embeddings).
+  void apply_feature_transform(FeatureTransform transform) { feature_transform_ = std::move(transform); }
+  /// Transforms the outputs after the last layer (hard constraints). Derivatives see the transform.
+  void apply_output_transform(OutputTransform transform) { output_transform_ = std::move(transform); }
+
+  /// Number of inputs the network expects (before any feature transform).
+  virtual std::int64_t input_dim() const = 0;
+  virtual std::int64_t output_dim() const = 0;
+
+ protected:
+  virtual torch::Tensor forward_core(const torch::Tensor& x) = 0;
+
+ private:
+  FeatureTransform feature_transform_;
+  OutputTransform output_transform_;
+};
+
+}  // namespace pinnxde::nn

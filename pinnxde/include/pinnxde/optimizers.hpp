@@ -1,0 +1,30 @@
+#pragma once
+// Optimizer settings. Port of deepxde.optimizers.config.
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace pinnxde::optimizers {
+
+/// L-BFGS settings with DeepXDE's defaults (scipy's names). pinnxde's L-BFGS runs LibTorch's L-BFGS with a
+/// strong Wolfe line search in chunks of display_every iterations and, unlike DeepXDE, restarts it with a
+/// fresh curvature history when it stops on a failed line search while the loss is still falling, so it
+/// does not quit after a handful of iterations in float32.
+struct LBFGSOptions {
+  int maxcor = 100;                   // history size
+  double ftol = 0.0;                  // stop when the loss changes less than this (relative)
+  double gtol = 1e-8;                 // stop when max |gradient| <= gtol
+  std::int64_t maxiter = 15000;       // iterations
+  std::optional<std::int64_t> maxfun; // function evaluations (default maxiter * 1.25)
+  int maxls = 50;                     // line-search evaluations per iteration (LibTorch fixes 25)
+};
+
+/// Sets the options every later compile("L-BFGS") uses.
+void set_LBFGS_options(const LBFGSOptions& options);
+const LBFGSOptions& LBFGS_options();
+
+/// Names compile() accepts.
+const std::vector<std::string>& optimizer_names();
+
+}  // namespace pinnxde::optimizers

@@ -1,0 +1,41 @@
+#pragma once
+// pinnxde: physics-informed neural networks in C++ on LibTorch. The one header users include.
+//
+//   #include <pinnxde/pinnxde.hpp>
+//   namespace dde = pinnxde;
+#include <torch/torch.h>
+
+#include "pinnxde/conditions/boundary_condition.hpp"
+#include "pinnxde/conditions/convert.hpp"
+#include "pinnxde/conditions/dirichlet_bc.hpp"
+#include "pinnxde/conditions/ic.hpp"
+#include "pinnxde/conditions/neumann_bc.hpp"
+#include "pinnxde/conditions/point_set_bc.hpp"
+#include "pinnxde/config.hpp"
+#include "pinnxde/data/data.hpp"
+#include "pinnxde/data/pde.hpp"
+#include "pinnxde/error.hpp"
+#include "pinnxde/geometry.hpp"
+#include "pinnxde/grad.hpp"
+#include "pinnxde/metrics.hpp"
+#include "pinnxde/model.hpp"
+#include "pinnxde/nn/activations.hpp"
+#include "pinnxde/nn/fnn.hpp"
+#include "pinnxde/nn/initializers.hpp"
+#include "pinnxde/optimizers.hpp"
+#include "pinnxde/runtime.hpp"
+#include "pinnxde/variable.hpp"
+#include "pinnxde/version.hpp"
+
+namespace pinnxde {
+// DeepXDE exposes the conditions both as dde.icbc.X and dde.X.
+using icbc::DirichletBC;
+using icbc::IC;
+using icbc::NeumannBC;
+using icbc::on_boundary;
+using icbc::on_initial;
+using icbc::PointSetBC;
+namespace utils {
+using geometry::isclose;
+}
+}  // namespace pinnxde

@@ -1,0 +1,35 @@
+#pragma once
+// The process environment pinnxde trains in: which BLAS does LibTorch's matrix products, with how many
+// threads, and the allocator tuning. Loading libpinnxde configures it once (see docs/performance.md):
+//  - OpenBLAS 0.3.21 misdetects some AVX-512 CPUs as "Prescott" (6x slower GEMM) unless OPENBLAS_CORETYPE
+//    is set before the process starts: pinnxde detects this and re-executes the program once with the
+//    right core type (set PINNXDE_NO_REEXEC=1 to opt out);
+//  - LibTorch starts with one intra-op thread on some VMs: pinnxde uses every core (PINNXDE_NUM_THREADS=N
+//    overrides);
+//  - glibc malloc returns and re-faults the megabyte-sized tensors of every step: pinnxde raises the mmap
+//    and trim thresholds with mallopt (PINNXDE_NO_MALLOPT=1 opts out).
+#include <string>
+
+namespace pinnxde::runtime {
+
+struct Info {
+  std::string blas;        // e.g. "OpenBLAS 0.3.21 (SkylakeX, pthread)" or "reference BLAS (...)"
+  std::string blas_path;   // shared object that provides dgemm_
+  bool blas_optimised = false;
+  int blas_threads = 1;
+  int torch_threads = 1;   // LibTorch intra-op threads
+  bool malloc_tuned = false;
+  std::string torch_version;
+};
+
+/// What this process runs with (BLAS, threads, allocator).
+Info info();
+/// One line describing info(), e.g. "pinnxde: LibTorch 1.13.1 | BLAS OpenBLAS 0.3.21 (SkylakeX) | 2 threads".
+std::string describe();
+/// Prints describe() to stdout once per process (Model does this on construction); adds a warning when
+/// the BLAS is the slow reference implementation.
+void print_banner_once();
+/// Sets LibTorch intra-op threads and OpenBLAS threads.
+void set_num_threads(int n);
+
+}  // namespace pinnxde::runtime

@@ -1,0 +1,2 @@
+#pragma once
+#define PINNXDE_VERSION "0.1.0"

@@ -1,0 +1,80 @@
+#include "pinnxde/metrics.hpp"
+
+#include <torch/torch.h>
+
+#include <sstream>
+
+#include "pinnxde/error.hpp"
+
+namespace pinnxde {
+namespace {
+std::string join(const std::vector<std::string>& names) {
+  std::ostringstream os;
+  for (std::size_t i = 0; i < names.size(); ++i) os << (i ? ", " : "") << names[i];
+  return os.str();
+}
+void check_shapes(const torch::Tensor& a, const torch::Tensor& b) {
+  if (a.sizes() != b.sizes())
+    detail::fail("metrics: y_true has shape ", a.sizes(), " but y_pred has shape ", b.sizes(),
+                 " (expected equal shapes)");
+}
+}  // namespace
+
+namespace metrics {
+
+double l2_relative_error(const torch::Tensor& y_true, const torch::Tensor& y_pred) {
+  check_shapes(y_true, y_pred);
+  auto t = y_true.to(torch::kFloat64), p = y_pred.to(torch::kFloat64);
+  return ((t - p).norm() / t.norm()).item<double>();
+}
+
+const std::vector<std::string>& names() {
+  static const std::vector<std::string> n{"l2 relative error", "mean l2 relative error", "MSE",
+                                          "mean squared error", "MAE", "mean absolute error", "max error"};
+  return n;
+}
+
+Metric get(const std::string& name) {
+  auto f64 = [](const torch::Tensor& t) { return t.to(torch::kFloat64); };
+  if (name == "l2 relative error") return l2_relative_error;
+  if (name == "mean l2 relative error")
+    return [f64](const torch::Tensor& t, const torch::Tensor& p) {
+      check_shapes(t, p);
+      return ((f64(t) - f64(p)).norm(2, {1}) / f64(t).norm(2, {1})).mean().item<double>();
+    };
+  if (name == "MSE" || name == "mean squared error")
+    return [f64](const torch::Tensor& t, const torch::Tensor& p) {
+      check_shapes(t, p);
+      return (f64(t) - f64(p)).square().mean().item<double>();
+    };
+  if (name == "MAE" || name == "mean absolute error")
+    return [f64](const torch::Tensor& t, const torch::Tensor& p) {
+      check_shapes(t, p);
+      return (f64(t) - f64(p)).abs().mean().item<double>();
+    };
+  if (name == "max error")
+    return [f64](const torch::Tensor& t, const torch::Tensor& p) {
+      check_shapes(t, p);
+      return (f64(t) - f64(p)).abs().max().item<double>();
+    };
+  detail::fail("metrics: unknown metric '", name, "'; valid: ", join(names()));
+}
+
+}  // namespace metrics
+
+namespace losses {
+
+const std::vector<std::string>& names() {
+  static const std::vector<std::string> n{"MSE", "mean squared error", "MAE", "mean absolute error", "zero"};
+  return n;
+}
+
+Loss get(const std::string& name) {
+  if (name == "MSE" || name == "mean squared error") return [](const torch::Tensor& e) { return e.square().mean(); };
+  if (name == "MAE" || name == "mean absolute error") return [](const torch::Tensor& e) { return e.abs().mean(); };
+  if (name == "zero") return [](const torch::Tensor& e) { return torch::zeros({}, e.options()); };
+  detail::fail("Model::compile: unknown loss '", name, "'; valid: ", join(names()));
+}
+
+}  // namespace losses
+}  // namespace pinnxde

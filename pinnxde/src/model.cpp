@@ -1,0 +1,415 @@
+#include "pinnxde/model.hpp"
+
+#include <torch/torch.h>
+
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <iomanip>
+#include <iostream>
+#include <sstream>
+
+#include "pinnxde/conditions/convert.hpp"
+#include "pinnxde/config.hpp"
+#include "pinnxde/error.hpp"
+#include "pinnxde/grad.hpp"
+#include "pinnxde/metrics.hpp"
+#include "pinnxde/nn/fnn.hpp"
+#include "pinnxde/optimizers.hpp"
+#include "pinnxde/runtime.hpp"
+#include "pinnxde/variable.hpp"
+
+namespace pinnxde {
+namespace {
+
+std::string join(const std::vector<std::string>& names) {
+  std::ostringstream os;
+  for (std::size_t i = 0; i < names.size(); ++i) os << (i ? ", " : "") << names[i];
+  return os.str();
+}
+
+std::string format_list(const std::vector<double>& v) {
+  std::ostringstream os;
+  os << "[";
+  for (std::size_t i = 0; i < v.size(); ++i) os << (i ? ", " : "") << std::scientific << std::setprecision(2) << v[i];
+  os << "]";
+  return os.str();
+}
+
+// Thrown from inside an optimizer step when the loss is NaN/Inf, so that L-BFGS' line search stops too.
+struct NonFiniteLoss {
+  double value;
+};
+
+bool is_lbfgs(const std::string& name) { return name == "L-BFGS" || name == "L-BFGS-B"; }
+
+optimizers::LBFGSOptions g_lbfgs;
+
+}  // namespace
+
+// ---------------------------------------------------------------- Variable, optimizer settings
+
+torch::Tensor Variable(double value, std::optional<torch::Dtype> dtype) {
+  const auto dt = dtype.value_or(config::real());
+  if (!c10::isFloatingType(dt))
+    detail::fail("Variable: dtype = ", c10::toString(dt), " (expected a floating type: Float or Double)");
+  return torch::full({}, value, torch::TensorOptions().dtype(dt).device(config::device())).requires_grad_(true);
+}
+
+namespace optimizers {
+void set_LBFGS_options(const LBFGSOptions& o) {
+  if (o.maxcor < 1) detail::fail("set_LBFGS_options: maxcor = ", o.maxcor, " (expected >= 1)");
+  if (o.ftol < 0) detail::fail("set_LBFGS_options: ftol = ", o.ftol, " (expected >= 0)");
+  if (o.gtol < 0) detail::fail("set_LBFGS_options: gtol = ", o.gtol, " (expected >= 0)");
+  if (o.maxiter < 0) detail::fail("set_LBFGS_options: maxiter = ", o.maxiter, " (expected >= 0)");
+  if (o.maxfun && *o.maxfun < 1) detail::fail("set_LBFGS_options: maxfun = ", *o.maxfun, " (expected >= 1)");
+  if (o.maxls < 1) detail::fail("set_LBFGS_options: maxls = ", o.maxls, " (expected >= 1)");
+  g_lbfgs = o;
+}
+const LBFGSOptions& LBFGS_options() { return g_lbfgs; }
+const std::vector<std::string>& optimizer_names() {
+  static const std::vector<std::string> names{"adam", "sgd", "rmsprop", "adamw", "L-BFGS", "L-BFGS-B"};
+  return names;
+}
+}  // namespace optimizers
+
+// ---------------------------------------------------------------- Model
+
+Model::Model(data::Data& data, std::shared_ptr<nn::NNImpl> net) : data_(data), net_(std::move(net)) {
+  if (!net_) detail::fail("Model: net is null");
+  runtime::print_banner_once();
+}
+
+void Model::compile(const std::string& optimizer, CompileOptions options) {
+  const auto& names = optimizers::optimizer_names();
+  if (std::find(names.begin(), names.end(), optimizer) == names.end())
+    detail::fail("Model::compile: unknown optimizer '", optimizer, "'; valid: ", join(names));
+  if (!(options.lr > 0) || !std::isfinite(options.lr))
+    detail::fail("Model::compile: lr = ", options.lr, " (expected a finite number > 0)");
+  if (net_->input_dim() != data_.input_dim()) {
+    if (dynamic_cast<nn::FNNImpl*>(net_.get()))
+      detail::fail("FNN: layer_sizes[0] = ", net_->input_dim(), " but the geometry has dimension ",
+                   data_.input_dim());
+    detail::fail("Model::compile: the network takes ", net_->input_dim(), " inputs but the geometry has dimension ",
+                 data_.input_dim());
+  }
+  const auto& bcs = data_.bcs();
+  for (std::size_t k = 0; k < bcs.size(); ++k)
+    if (bcs[k]->component() >= net_->output_dim())
+      detail::fail(bcs[k]->name(), ": component = ", bcs[k]->component(), " out of range for a network with ",
+                   net_->output_dim(), " outputs (expected 0 <= component < ", net_->output_dim(), ")");
+  for (double w : options.loss_weights)
+    if (!std::isfinite(w) || w < 0) detail::fail("Model::compile: loss_weights has ", w, " (expected finite >= 0)");
+  for (const auto& m : options.metrics) metrics::get(m);  // validates the name
+  loss_fns_ = {losses::get(options.loss)};
+
+  // One float type everywhere: network parameters and the inverse problem's Variables.
+  net_->to(config::device(), config::real());
+  for (std::size_t i = 0; i < options.external_trainable_variables.size(); ++i) {
+    auto& v = options.external_trainable_variables[i];
+    if (!v.defined()) detail::fail("Model::compile: external_trainable_variables[", i, "] is undefined");
+    if (!c10::isFloatingType(v.scalar_type()))
+      detail::fail("Model::compile: external_trainable_variables[", i, "] has dtype ",
+                   c10::toString(v.scalar_type()), " (expected a floating Variable, e.g. dde::Variable(1.0))");
+    if (!v.requires_grad())
+      detail::fail("Model::compile: external_trainable_variables[", i,
+                   "] does not require grad (expected one made by dde::Variable)");
+    if (v.scalar_type() != config::real() || v.device() != config::device()) {
+      torch::NoGradGuard no_grad;
+      v.set_data(v.detach().to(config::device(), config::real()));
+    }
+  }
+  params_ = net_->parameters();
+  for (const auto& v : options.external_trainable_variables) params_.push_back(v);
+  best_params_.clear();
+
+  std::cout << "Compiling model...\n";
+  optimizer_name_ = optimizer;
+  copts_ = std::move(options);
+  const double lr = copts_.lr;
+  if (optimizer == "adam") {
+    optimizer_ = std::make_unique<torch::optim::Adam>(params_, torch::optim::AdamOptions(lr));
+  } else if (optimizer == "adamw") {
+    optimizer_ = std::make_unique<torch::optim::AdamW>(params_, torch::optim::AdamWOptions(lr));
+  } else if (optimizer == "sgd") {
+    optimizer_ = std::make_unique<torch::optim::SGD>(params_, torch::optim::SGDOptions(lr));
+  } else if (optimizer == "rmsprop") {
+    optimizer_ = std::make_unique<torch::optim::RMSprop>(params_, torch::optim::RMSpropOptions(lr));
+  } else {
+    optimizer_.reset();  // L-BFGS is built per run in train_lbfgs
+  }
+}
+
+Model::Evaluation Model::evaluate(const data::Batch& batch) {
+  Evaluation ev;
+  ev.outputs = net_->forward(batch.x);
+  ev.terms = data_.losses(ev.outputs, batch, loss_fns_);
+  const auto& w = copts_.loss_weights;
+  if (!w.empty() && w.size() != ev.terms.size())
+    detail::fail("Model::compile: loss_weights has ", w.size(), " entries for ", ev.terms.size(),
+                 " loss terms (expected one weight per term)");
+  for (std::size_t k = 0; k < ev.terms.size(); ++k) {
+    auto term = w.empty() ? ev.terms[k] : ev.terms[k] * w[k];
+    ev.total = ev.total.defined() ? ev.total + term : term;
+  }
+  return ev;
+}
+
+void Model::snapshot_if_best(double loss) {
+  if (!(loss < state_.best_loss_train)) return;
+  torch::NoGradGuard no_grad;
+  if (best_params_.size() != params_.size()) {
+    best_params_.clear();
+    for (const auto& p : params_) best_params_.push_back(p.detach().clone());
+  } else {
+    for (std::size_t i = 0; i < params_.size(); ++i) best_params_[i].copy_(params_[i].detach());
+  }
+  state_.best_loss_train = loss;
+  state_.best_step = state_.step + steps_in_flight_;
+}
+
+void Model::restore_best() {
+  if (best_params_.size() != params_.size()) return;
+  torch::NoGradGuard no_grad;
+  for (std::size_t i = 0; i < params_.size(); ++i) params_[i].copy_(best_params_[i]);
+  state_.restored_best = true;
+}
+
+double Model::train_closure() {
+  grad::clear();
+  auto ev = evaluate(data_.train_batch());
+  const double loss = ev.total.item<double>();
+  if (!std::isfinite(loss)) {
+    grad::clear();
+    throw NonFiniteLoss{loss};
+  }
+  snapshot_if_best(loss);
+  auto grads = torch::autograd::grad({ev.total}, params_, {}, /*retain_graph=*/false, /*create_graph=*/false,
+                                     /*allow_unused=*/true);
+  for (std::size_t i = 0; i < params_.size(); ++i)
+    params_[i].mutable_grad() = grads[i].defined() ? grads[i] : torch::zeros_like(params_[i]);
+  grad::clear();
+  return loss;
+}
+
+std::vector<double> Model::test_metrics(const torch::Tensor& outputs, const data::Batch& batch) const {
+  std::vector<double> out;
+  if (copts_.metrics.empty()) return out;
+  if (!batch.y.defined())
+    detail::fail("Model::compile: metrics = [", join(copts_.metrics),
+                 "] need a reference solution (give the data object's solution option)");
+  for (const auto& m : copts_.metrics) out.push_back(metrics::get(m)(batch.y, outputs.detach()));
+  return out;
+}
+
+void Model::record(bool print) {
+  auto values = [](const std::vector<torch::Tensor>& ts) {
+    std::vector<double> v;
+    for (const auto& t : ts) v.push_back(t.item<double>());
+    return v;
+  };
+  grad::clear();
+  auto train_ev = evaluate(data_.train_batch());
+  std::vector<double> train = values(train_ev.terms);
+  grad::clear();
+  auto test_ev = evaluate(data_.test_batch());
+  std::vector<double> test = values(test_ev.terms);
+  std::vector<double> mets = test_metrics(test_ev.outputs, data_.test_batch());
+  grad::clear();
+  history_.steps.push_back(state_.step);
+  history_.loss_train.push_back(train);
+  history_.loss_test.push_back(test);
+  history_.metrics_test.push_back(mets);
+  last_terms_ = train;
+  if (!print) return;
+  if (print_header_) {
+    const int w = static_cast<int>(std::max<std::size_t>(train.size() * 10 + 4, 12));
+    std::cout << std::left << std::setw(10) << "Step" << std::setw(w) << "Train loss" << std::setw(w) << "Test loss"
+              << "Test metric\n";
+    print_header_ = false;
+  }
+  const int w = static_cast<int>(std::max<std::size_t>(train.size() * 10 + 4, 12));
+  std::cout << std::left << std::setw(10) << state_.step << std::setw(w) << format_list(train) << std::setw(w)
+            << format_list(test) << format_list(mets) << std::endl;
+}
+
+void Model::train_first_order(std::int64_t iterations, const TrainOptions& o) {
+  for (std::int64_t i = 0; i < iterations; ++i) {
+    train_closure();
+    optimizer_->step();
+    ++state_.step;
+    if (state_.step % o.display_every == 0 || i + 1 == iterations) record(o.verbose);
+  }
+}
+
+void Model::train_lbfgs(const TrainOptions& o) {
+  const auto& lo = optimizers::LBFGS_options();
+  const std::int64_t maxiter = o.iterations.value_or(lo.maxiter);
+  const std::int64_t maxfun = lo.maxfun.value_or(maxiter + maxiter / 4);
+  auto make = [&](std::int64_t chunk, std::int64_t evals_left) {
+    auto opts = torch::optim::LBFGSOptions(1.0)
+                    .max_iter(chunk)
+                    .max_eval(std::max<std::int64_t>(1, std::min(evals_left, chunk + chunk / 4)))
+                    .tolerance_grad(lo.gtol)
+                    .tolerance_change(lo.ftol)
+                    .history_size(lo.maxcor)
+                    .line_search_fn("strong_wolfe");
+    return std::make_unique<torch::optim::LBFGS>(params_, opts);
+  };
+  std::int64_t done = 0, evals = 0;
+  double restart_loss = std::numeric_limits<double>::infinity();
+  std::unique_ptr<torch::optim::LBFGS> opt;
+  const std::string key = c10::guts::to_string(params_.front().unsafeGetTensorImpl());
+  while (done < maxiter && evals < maxfun) {
+    const std::int64_t chunk = std::min<std::int64_t>(o.display_every - state_.step % o.display_every, maxiter - done);
+    if (!opt) {
+      opt = make(chunk, maxfun - evals);
+    } else {
+      auto& g = static_cast<torch::optim::LBFGSOptions&>(opt->param_groups()[0].options());
+      g.max_iter(chunk).max_eval(std::max<std::int64_t>(1, std::min(maxfun - evals, chunk + chunk / 4)));
+    }
+    const auto& state_map = opt->state();
+    auto n_iter = [&]() -> std::int64_t {
+      auto it = state_map.find(key);
+      return it == state_map.end() ? 0 : static_cast<torch::optim::LBFGSParamState&>(*it->second).n_iter();
+    };
+    const std::int64_t before = n_iter();
+    std::int64_t chunk_evals = 0;
+    opt->step([&] {
+      ++chunk_evals;
+      steps_in_flight_ = n_iter() - before;  // iterations completed so far in this chunk
+      return torch::tensor(train_closure(), torch::kFloat64);
+    });
+    steps_in_flight_ = 0;
+    const std::int64_t n = n_iter() - before;
+    done += n;
+    evals += chunk_evals;
+    state_.step += n;
+    const bool stopped_early = n < chunk;
+    if (state_.step % o.display_every == 0 || done >= maxiter || stopped_early) record(o.verbose);
+    if (!stopped_early) continue;
+    // LibTorch's L-BFGS stopped on its own: a tiny gradient (true convergence) or a line search that
+    // found no decrease. The second happens in float32 long before the minimum; DeepXDE stops there.
+    // We restart with a fresh curvature history while restarts still lower the loss.
+    double gmax = 0;
+    for (const auto& p : params_)
+      if (p.grad().defined()) gmax = std::max(gmax, p.grad().abs().max().item<double>());
+    if (gmax <= lo.gtol) {
+      state_.stop_reason = StopReason::Converged;
+      state_.message = "L-BFGS converged: max |gradient| = " + std::to_string(gmax) + " <= gtol";
+      return;
+    }
+    const double current = state_.best_loss_train;
+    if (!(current < restart_loss * (1 - 1e-7))) {
+      state_.stop_reason = StopReason::Converged;
+      state_.message = "L-BFGS converged: a restart with fresh history made no progress";
+      return;
+    }
+    restart_loss = current;
+    restore_best();
+    opt.reset();
+  }
+  state_.message = evals >= maxfun ? "L-BFGS reached maxfun" : "L-BFGS reached maxiter";
+}
+
+std::pair<LossHistory, TrainState> Model::train(TrainOptions o) {
+  if (optimizer_name_.empty())
+    detail::fail<StateError>("Model::train: called before compile(); call e.g. model.compile(\"adam\", "
+                             "{.lr = 1e-3}) first");
+  if (o.display_every < 1) detail::fail("Model::train: display_every = ", o.display_every, " (expected >= 1)");
+  if (o.iterations && *o.iterations < 0)
+    detail::fail("Model::train: iterations = ", *o.iterations, " (expected >= 0)");
+  const bool lbfgs = is_lbfgs(optimizer_name_);
+  if (!lbfgs && !o.iterations)
+    detail::fail("Model::train: iterations is required for the '", optimizer_name_, "' optimizer");
+  if (o.disregard_previous_best) {
+    state_.best_loss_train = std::numeric_limits<double>::infinity();
+    best_params_.clear();
+  }
+  std::cout << "Training model...\n\n";
+  const auto t0 = std::chrono::steady_clock::now();
+  state_.stop_reason = StopReason::IterationsDone;
+  state_.message = "iterations done";
+  state_.restored_best = false;
+  try {
+    record(o.verbose);
+    if (lbfgs)
+      train_lbfgs(o);
+    else
+      train_first_order(*o.iterations, o);
+  } catch (const NonFiniteLoss& e) {
+    state_.step += steps_in_flight_;
+    steps_in_flight_ = 0;
+    state_.stop_reason = StopReason::NonFinite;
+    std::ostringstream os;
+    os << "loss became " << e.value << " at step " << state_.step << "; stopped and restored the best state (step "
+       << state_.best_step << ")";
+    state_.message = os.str();
+    std::cout << "pinnxde: " << state_.message << "\n";
+    restore_best();
+  }
+  if (state_.stop_reason != StopReason::NonFinite && !last_terms_.empty()) {
+    // The parameters after the last step were only evaluated by the final record(): they may be the best.
+    double last = 0;
+    for (std::size_t k = 0; k < last_terms_.size(); ++k)
+      last += last_terms_[k] * (copts_.loss_weights.empty() ? 1.0 : copts_.loss_weights[k]);
+    snapshot_if_best(last);
+    if (o.restore_best && state_.best_loss_train < last) restore_best();
+  }
+  state_.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  if (state_.restored_best || state_.best_loss_test.empty()) {
+    // Test losses and metrics of the parameters the model now holds (the best ones).
+    grad::clear();
+    auto ev = evaluate(data_.test_batch());
+    state_.best_loss_test.clear();
+    for (const auto& t : ev.terms) state_.best_loss_test.push_back(t.item<double>());
+    state_.best_metrics = test_metrics(ev.outputs, data_.test_batch());
+    grad::clear();
+  } else {
+    state_.best_loss_test = history_.loss_test.back();
+    state_.best_metrics = history_.metrics_test.back();
+  }
+  if (o.verbose) {
+    std::cout << "\nBest model at step " << state_.best_step << ":\n"
+              << "  train loss: " << std::scientific << std::setprecision(2) << state_.best_loss_train << "\n"
+              << "  test loss: " << format_list(state_.best_loss_test) << "\n"
+              << "  test metric: " << format_list(state_.best_metrics) << "\n"
+              << std::defaultfloat << "\n'train' took " << std::fixed << std::setprecision(3) << state_.seconds
+              << " s (" << state_.message << ")\n\n"
+              << std::defaultfloat;
+  }
+  return {history_, state_};
+}
+
+torch::Tensor Model::predict(const torch::Tensor& x) {
+  torch::NoGradGuard no_grad;
+  return net_->forward(x.to(config::options()));
+}
+
+torch::Tensor Model::predict(const geometry::Points& x) { return predict(to_tensor(x, config::options())); }
+
+torch::Tensor Model::predict(const torch::Tensor& x,
+                             const std::function<torch::Tensor(const torch::Tensor&, const torch::Tensor&)>& op) {
+  auto xs = x.detach().to(config::options()).requires_grad_(true);
+  grad::clear();
+  auto y = net_->forward(xs);
+  auto r = op(xs, y).detach();
+  grad::clear();
+  return r;
+}
+
+void save_loss_history(const LossHistory& h, const std::string& output_dir) {
+  std::filesystem::create_directories(output_dir);
+  const auto path = std::filesystem::path(output_dir) / "loss.dat";
+  std::ofstream out(path);
+  if (!out) detail::fail<Error>("save_loss_history: cannot write ", path.string());
+  out << "# step, loss_train, loss_test, metrics_test\n" << std::scientific << std::setprecision(8);
+  for (std::size_t i = 0; i < h.steps.size(); ++i) {
+    out << h.steps[i];
+    for (const auto* row : {&h.loss_train[i], &h.loss_test[i], &h.metrics_test[i]})
+      for (double v : *row) out << " " << v;
+    out << "\n";
+  }
+}
+
+}  // namespace pinnxde

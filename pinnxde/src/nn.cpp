@@ -1,0 +1,118 @@
+#include <torch/torch.h>
+
+#include <sstream>
+
+#include "pinnxde/config.hpp"
+#include "pinnxde/error.hpp"
+#include "pinnxde/nn/activations.hpp"
+#include "pinnxde/nn/fnn.hpp"
+#include "pinnxde/nn/initializers.hpp"
+#include "pinnxde/nn/nn.hpp"
+
+namespace pinnxde::nn {
+namespace {
+
+std::string join(const std::vector<std::string>& names) {
+  std::ostringstream os;
+  for (std::size_t i = 0; i < names.size(); ++i) os << (i ? ", " : "") << names[i];
+  return os.str();
+}
+
+}  // namespace
+
+// ---------------------------------------------------------------- activations
+
+const std::vector<std::string>& activation_names() {
+  static const std::vector<std::string> names{"tanh", "sin",  "relu", "sigmoid", "silu",
+                                              "swish", "gelu", "elu",  "selu",    "linear"};
+  return names;
+}
+
+Activation get_activation(const std::string& name) {
+  if (name == "tanh") return [](const torch::Tensor& x) { return torch::tanh(x); };
+  if (name == "sin") return [](const torch::Tensor& x) { return torch::sin(x); };
+  if (name == "relu") return [](const torch::Tensor& x) { return torch::relu(x); };
+  if (name == "sigmoid") return [](const torch::Tensor& x) { return torch::sigmoid(x); };
+  if (name == "silu" || name == "swish") return [](const torch::Tensor& x) { return torch::silu(x); };
+  if (name == "gelu") return [](const torch::Tensor& x) { return torch::gelu(x); };
+  if (name == "elu") return [](const torch::Tensor& x) { return torch::elu(x); };
+  if (name == "selu") return [](const torch::Tensor& x) { return torch::selu(x); };
+  if (name == "linear") return [](const torch::Tensor& x) { return x; };
+  detail::fail("FNN: unknown activation '", name, "'; valid: ", join(activation_names()));
+}
+
+// ---------------------------------------------------------------- initializers
+
+const std::vector<std::string>& initializer_names() {
+  static const std::vector<std::string> names{"Glorot normal", "Glorot uniform", "He normal", "He uniform",
+                                              "LeCun normal",  "LeCun uniform",  "zeros"};
+  return names;
+}
+
+Initializer get_initializer(const std::string& name) {
+  namespace init = torch::nn::init;
+  if (name == "Glorot normal") return [](torch::Tensor& w) { init::xavier_normal_(w); };
+  if (name == "Glorot uniform") return [](torch::Tensor& w) { init::xavier_uniform_(w); };
+  if (name == "He normal")
+    return [](torch::Tensor& w) { init::kaiming_normal_(w, 0.0, torch::kFanIn, torch::kReLU); };
+  if (name == "He uniform")
+    return [](torch::Tensor& w) { init::kaiming_uniform_(w, 0.0, torch::kFanIn, torch::kReLU); };
+  if (name == "LeCun normal")
+    return [](torch::Tensor& w) { init::kaiming_normal_(w, 0.0, torch::kFanIn, torch::kLinear); };
+  if (name == "LeCun uniform")
+    return [](torch::Tensor& w) { init::kaiming_uniform_(w, 0.0, torch::kFanIn, torch::kLinear); };
+  if (name == "zeros") return [](torch::Tensor& w) { init::zeros_(w); };
+  detail::fail("FNN: unknown initializer '", name, "'; valid: ", join(initializer_names()));
+}
+
+// ---------------------------------------------------------------- NN
+
+torch::Tensor NNImpl::forward(const torch::Tensor& x) {
+  torch::Tensor y = forward_core(feature_transform_ ? feature_transform_(x) : x);
+  return output_transform_ ? output_transform_(x, y) : y;
+}
+
+// ---------------------------------------------------------------- FNN
+
+FNNImpl::FNNImpl(std::vector<std::int64_t> layer_sizes, const std::string& activation,
+                 const std::string& kernel_initializer)
+    : FNNImpl(layer_sizes,
+              std::vector<std::string>(layer_sizes.size() > 2 ? layer_sizes.size() - 2 : 0, activation),
+              kernel_initializer) {
+  get_activation(activation);  // validate even for a net without hidden layers
+}
+
+FNNImpl::FNNImpl(std::vector<std::int64_t> layer_sizes, const std::vector<std::string>& activations,
+                 const std::string& kernel_initializer)
+    : layer_sizes_(std::move(layer_sizes)) {
+  if (layer_sizes_.size() < 2)
+    detail::fail("FNN: layer_sizes has ", layer_sizes_.size(), " entries (expected at least 2: inputs and outputs)");
+  for (std::size_t i = 0; i < layer_sizes_.size(); ++i)
+    if (layer_sizes_[i] < 1) detail::fail("FNN: layer_sizes[", i, "] = ", layer_sizes_[i], " (expected >= 1)");
+  if (activations.size() != layer_sizes_.size() - 2)
+    detail::fail("FNN: ", activations.size(), " activations for ", layer_sizes_.size() - 2,
+                 " hidden layers (expected one per hidden layer)");
+  for (const auto& a : activations) activations_.push_back(get_activation(a));
+  const Initializer init = get_initializer(kernel_initializer);
+  const auto opts = torch::TensorOptions().dtype(config::real());
+  for (std::size_t i = 0; i + 1 < layer_sizes_.size(); ++i) {
+    auto linear = register_module("linears_" + std::to_string(i),
+                                  torch::nn::Linear(layer_sizes_[i], layer_sizes_[i + 1]));
+    linear->to(opts.dtype().toScalarType());
+    torch::NoGradGuard no_grad;
+    init(linear->weight);
+    torch::nn::init::zeros_(linear->bias);
+    linears_.push_back(linear);
+  }
+}
+
+torch::Tensor FNNImpl::forward_core(const torch::Tensor& x) {
+  if (x.dim() != 2 || x.size(1) != layer_sizes_.front())
+    detail::fail("FNN: input has shape ", x.sizes(), " (expected (N, ", layer_sizes_.front(), "))");
+  torch::Tensor h = x;
+  const std::size_t last = linears_.size() - 1;
+  for (std::size_t i = 0; i < last; ++i) h = activations_[i](linears_[i]->forward(h));
+  return linears_[last]->forward(h);
+}
+
+}  // namespace pinnxde::nn

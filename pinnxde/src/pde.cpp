@@ -1,0 +1,218 @@
+#include "pinnxde/data/pde.hpp"
+
+#include <torch/torch.h>
+
+#include <iostream>
+
+#include "pinnxde/conditions/convert.hpp"
+#include "pinnxde/config.hpp"
+#include "pinnxde/error.hpp"
+#include "pinnxde/geometry/geometry.hpp"
+
+namespace pinnxde::data {
+namespace {
+
+geometry::Points vstack(const geometry::Points& a, const geometry::Points& b) {
+  if (a.rows() == 0) return b;
+  if (b.rows() == 0) return a;
+  geometry::Points out(a.rows() + b.rows(), a.cols());
+  out << a, b;
+  return out;
+}
+
+void check_count(const char* cls, const char* name, std::int64_t v) {
+  if (v < 0) detail::fail(cls, ": ", name, " = ", v, " (expected >= 0)");
+}
+
+// TimePDE needs a geometry with an initial slice (GeometryXTime): one whose on_initial answers.
+std::shared_ptr<const geometry::Geometry> require_time(const geometry::Geometry& g) {
+  try {
+    g.on_initial(geometry::Points(0, g.dim()));
+  } catch (const NotImplementedError&) {
+    detail::fail("TimePDE: geometry is a ", g.name(), " (expected a GeometryXTime; use data::PDE for ", g.name(),
+                 ")");
+  }
+  return g.clone();
+}
+
+PDEOptions to_pde_options(TimePDEOptions o) {
+  return {o.num_domain, o.num_boundary, std::move(o.train_distribution), std::move(o.anchors),
+          std::move(o.solution), o.num_test};
+}
+
+}  // namespace
+
+PDE::PDE(const geometry::Geometry& geometry, PDEFunction pde, std::vector<icbc::BCPtr> bcs, PDEOptions options)
+    : PDE(geometry.clone(), std::move(pde), std::move(bcs), std::move(options), 0, "PDE") {}
+
+PDE::PDE(std::shared_ptr<const geometry::Geometry> geometry, PDEFunction pde, std::vector<icbc::BCPtr> bcs,
+         PDEOptions options, std::int64_t num_initial, const char* cls)
+    : geom_(std::move(geometry)),
+      pde_(std::move(pde)),
+      bcs_(std::move(bcs)),
+      opts_(std::move(options)),
+      num_initial_(num_initial),
+      cls_(cls) {
+  check_count(cls, "num_domain", opts_.num_domain);
+  check_count(cls, "num_boundary", opts_.num_boundary);
+  check_count(cls, "num_initial", num_initial_);
+  if (opts_.num_test) {
+    if (*opts_.num_test <= 0) detail::fail(cls, ": num_test = ", *opts_.num_test, " (expected > 0)");
+  }
+  static const char* dists[] = {"uniform", "pseudo", "LHS", "Halton", "Hammersley", "Sobol"};
+  if (std::find(std::begin(dists), std::end(dists), opts_.train_distribution) == std::end(dists))
+    detail::fail(cls, ": train_distribution = '", opts_.train_distribution,
+                 "'; valid: uniform, pseudo, LHS, Halton, Hammersley, Sobol");
+  if (opts_.anchors.rows() > 0 && opts_.anchors.cols() != geom_->dim())
+    detail::fail(cls, ": anchors has ", opts_.anchors.cols(), " columns but the geometry has dimension ",
+                 geom_->dim());
+  for (std::size_t k = 0; k < bcs_.size(); ++k) {
+    const auto& g = bcs_[k]->geometry();
+    if (g && g->dim() != geom_->dim())
+      detail::fail(cls, ": condition ", k, " (", bcs_[k]->name(), ") is on a geometry of dimension ", g->dim(),
+                   " but the data's geometry has dimension ", geom_->dim());
+  }
+  if (opts_.num_domain + opts_.num_boundary + num_initial_ + opts_.anchors.rows() == 0 && pde_)
+    detail::fail(cls, ": num_domain, num_boundary", std::string(cls) == "TimePDE" ? ", num_initial" : "",
+                 " and anchors are all empty (expected collocation points for the PDE residual)");
+}
+
+geometry::Points PDE::train_points() const {
+  geometry::Points X(0, geom_->dim());
+  const bool uniform = opts_.train_distribution == "uniform";
+  if (opts_.num_domain > 0)
+    X = uniform ? geom_->uniform_points(opts_.num_domain, false)
+                : geom_->random_points(opts_.num_domain, opts_.train_distribution);
+  if (opts_.num_boundary > 0)
+    X = vstack(uniform ? geom_->uniform_boundary_points(opts_.num_boundary)
+                       : geom_->random_boundary_points(opts_.num_boundary, opts_.train_distribution),
+               X);
+  if (opts_.anchors.rows() > 0) X = vstack(opts_.anchors, X);
+  return X;
+}
+
+geometry::Points PDE::test_points() const { return geom_->uniform_points(*opts_.num_test, true); }
+
+const geometry::Points& PDE::train_x_all() {
+  if (!train_x_all_) train_x_all_ = train_points();
+  return *train_x_all_;
+}
+
+Batch PDE::make_batch(const geometry::Points& points, bool with_solution) const {
+  const auto options = config::options();
+  Batch b;
+  std::vector<geometry::Points> parts;
+  b.bcs_start.push_back(0);
+  for (std::size_t k = 0; k < bcs_.size(); ++k) {
+    parts.push_back(bcs_[k]->collocation_points(points));
+    if (parts.back().rows() == 0)
+      std::cerr << "pinnxde: warning: " << cls_ << ": condition " << k << " (" << bcs_[k]->name()
+                << ") selects none of the " << points.rows() << " candidate points; its loss is 0\n";
+    if (parts.back().cols() != geom_->dim())
+      detail::fail(cls_, ": condition ", k, " (", bcs_[k]->name(), ") has points of dimension ",
+                   parts.back().cols(), " (expected ", geom_->dim(), ")");
+    b.prepared.push_back(bcs_[k]->prepare(parts.back(), options));
+    b.bcs_start.push_back(b.bcs_start.back() + parts.back().rows());
+  }
+  geometry::Points X(b.bcs_start.back() + points.rows(), geom_->dim());
+  Eigen::Index row = 0;
+  for (const auto& p : parts) {
+    X.middleRows(row, p.rows()) = p;
+    row += p.rows();
+  }
+  X.bottomRows(points.rows()) = points;
+  b.x = to_tensor(X, options).requires_grad_(true);
+  if (with_solution && opts_.solution) {
+    torch::NoGradGuard no_grad;
+    try {
+      b.y = opts_.solution(b.x.detach());
+    } catch (const std::exception& e) {
+      detail::fail<Error>(cls_, ": while evaluating the solution on ", X.rows(), " points: ", e.what());
+    }
+    if (b.y.dim() == 1) b.y = b.y.unsqueeze(1);
+    if (b.y.dim() != 2 || b.y.size(0) != X.rows())
+      detail::fail(cls_, ": solution returned shape ", b.y.sizes(), " for ", X.rows(), " points (expected [",
+                   X.rows(), ", num_outputs])");
+    b.y = b.y.to(options);
+  }
+  return b;
+}
+
+const Batch& PDE::train_batch() {
+  if (!train_) train_ = make_batch(train_x_all(), !opts_.num_test.has_value());
+  return *train_;
+}
+
+const Batch& PDE::test_batch() {
+  if (!opts_.num_test) return train_batch();
+  if (!test_) test_ = make_batch(test_points(), true);
+  return *test_;
+}
+
+void PDE::resample_train_points() {
+  train_x_all_.reset();
+  train_.reset();
+}
+
+std::size_t PDE::num_losses() const { return (pde_ ? num_pde_terms_ : 0) + bcs_.size(); }
+
+std::vector<torch::Tensor> PDE::losses(const torch::Tensor& outputs, const Batch& batch,
+                                       const std::vector<LossFunction>& loss_fns) const {
+  std::vector<torch::Tensor> out;
+  const std::int64_t n = batch.x.size(0), pde_start = batch.bcs_start.back();
+  auto loss_fn = [&](std::size_t k) -> const LossFunction& { return loss_fns[loss_fns.size() == 1 ? 0 : k]; };
+  if (pde_) {
+    Residuals r{torch::Tensor()};
+    try {
+      r = pde_(batch.x, outputs);
+    } catch (const c10::Error& e) {
+      detail::fail<Error>("while evaluating the PDE residual on ", n, " points: ", e.what_without_backtrace());
+    } catch (const Error& e) {
+      detail::fail<Error>("while evaluating the PDE residual on ", n, " points: ", e.what());
+    } catch (const std::exception& e) {
+      detail::fail<Error>("while evaluating the PDE residual on ", n, " points: ", e.what());
+    }
+    if (r.terms.empty()) detail::fail(cls_, ": the PDE residual returned no tensors");
+    num_pde_terms_ = r.terms.size();
+    if (loss_fns.size() != 1 && loss_fns.size() < num_losses())
+      detail::fail(cls_, ": ", loss_fns.size(), " loss functions for ", num_losses(), " loss terms");
+    for (std::size_t k = 0; k < r.terms.size(); ++k) {
+      auto& t = r.terms[k];
+      const bool ok = t.defined() && ((t.dim() == 2 && t.size(0) == n && t.size(1) == 1) ||
+                                      (t.dim() == 1 && t.size(0) == n));
+      if (!ok)
+        detail::fail(cls_, ": the PDE residual (term ", k, ") returned shape ",
+                     t.defined() ? c10::str(t.sizes()) : std::string("undefined"), " for ", n,
+                     " points (expected [", n, ", 1])");
+      out.push_back(loss_fn(k)(t.slice(0, pde_start, n)));
+    }
+  }
+  const std::size_t first_bc = out.size();
+  for (std::size_t k = 0; k < bcs_.size(); ++k) {
+    const auto beg = batch.bcs_start[k], end = batch.bcs_start[k + 1];
+    if (beg == end) {
+      out.push_back(torch::zeros({}, outputs.options()));
+      continue;
+    }
+    out.push_back(loss_fn(first_bc + k)(bcs_[k]->error(batch.x, outputs, beg, end, batch.prepared[k])));
+  }
+  return out;
+}
+
+TimePDE::TimePDE(const geometry::Geometry& geometry, PDEFunction pde, std::vector<icbc::BCPtr> bcs,
+                 TimePDEOptions options)
+    : PDE(require_time(geometry), std::move(pde), std::move(bcs), to_pde_options(options), options.num_initial,
+          "TimePDE") {}
+
+geometry::Points TimePDE::train_points() const {
+  geometry::Points X = PDE::train_points();
+  if (num_initial_ > 0) {
+    X = vstack(opts_.train_distribution == "uniform"
+                   ? geom_->uniform_initial_points(num_initial_)
+                   : geom_->random_initial_points(num_initial_, opts_.train_distribution),
+               X);
+  }
+  return X;
+}
+
+}  // namespace pinnxde::data

@@ -1,0 +1,208 @@
+// Data objects and Model: point layout, validation messages, reproducibility, NaN handling, L-BFGS.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <pinnxde/pinnxde.hpp>
+
+namespace dde = pinnxde;
+using ::testing::HasSubstr;
+using ::testing::ThrowsMessage;
+
+namespace {
+
+// Every test starts from float32 and a fixed seed, and leaves them so.
+class ModelTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dde::config::set_default_float("float32");
+    dde::config::set_random_seed(0);
+    dde::optimizers::set_LBFGS_options({});
+  }
+  void TearDown() override {
+    dde::config::set_default_float("float32");
+    dde::optimizers::set_LBFGS_options({});
+  }
+};
+
+torch::Tensor zeros_like_rows(const torch::Tensor& x) { return torch::zeros({x.size(0), 1}, x.options()); }
+
+auto diffusion_reaction = [](const torch::Tensor& x, const torch::Tensor& y) {
+  return dde::grad::jacobian(y, x, 0, 1) - dde::grad::hessian(y, x, 0, 0) + y;
+};
+
+struct Flagship {
+  dde::geometry::GeometryXTime geomtime{dde::geometry::Interval(-1, 1), dde::geometry::TimeDomain(0, 1)};
+  dde::DirichletBC bc{geomtime, zeros_like_rows, dde::on_boundary};
+  dde::IC ic{geomtime, [](const torch::Tensor& x) { return torch::sin(M_PI * x.slice(1, 0, 1)); }, dde::on_initial};
+  dde::data::TimePDE data;
+  explicit Flagship(std::int64_t nd = 400, std::int64_t nb = 40, std::int64_t ni = 40)
+      : data(geomtime, diffusion_reaction, {bc, ic}, {.num_domain = nd, .num_boundary = nb, .num_initial = ni}) {}
+};
+
+TEST_F(ModelTest, TimePDEBuildsOneTensorWithConditionSlices) {
+  Flagship f(100, 20, 30);
+  const auto& b = f.data.train_batch();
+  ASSERT_EQ(b.bcs_start.size(), 3u);
+  const auto n_bc = b.bcs_start[1], n_ic = b.bcs_start[2] - b.bcs_start[1];
+  EXPECT_EQ(n_bc, 20);  // every boundary point satisfies on_boundary
+  EXPECT_GE(n_ic, 30);  // initial points (and any domain point at t = 0)
+  EXPECT_EQ(b.x.size(0), n_bc + n_ic + 150);
+  EXPECT_TRUE(b.x.requires_grad());
+  auto xb = b.x.detach().slice(0, 0, n_bc).select(1, 0).abs();
+  EXPECT_LT((xb - 1).abs().max().item<double>(), 1e-6);
+  auto ti = b.x.detach().slice(0, b.bcs_start[1], b.bcs_start[2]).select(1, 1);
+  EXPECT_LT(ti.abs().max().item<double>(), 1e-6);
+  EXPECT_EQ(f.data.num_losses(), 3u);
+}
+
+TEST_F(ModelTest, BadDataArgumentsAreRejected) {
+  dde::geometry::GeometryXTime g(dde::geometry::Interval(-1, 1), dde::geometry::TimeDomain(0, 1));
+  EXPECT_THAT([&] { dde::data::TimePDE(g, diffusion_reaction, {}, {.num_domain = -5}); },
+              ThrowsMessage<dde::ValueError>(HasSubstr("TimePDE: num_domain = -5 (expected >= 0)")));
+  EXPECT_THAT([&] { dde::data::TimePDE(g, diffusion_reaction, {}, {.num_domain = 5, .num_initial = -1}); },
+              ThrowsMessage<dde::ValueError>(HasSubstr("num_initial = -1")));
+  EXPECT_THAT([&] { dde::data::TimePDE(g, diffusion_reaction, {}, {.num_domain = 5, .train_distribution = "grid"}); },
+              ThrowsMessage<dde::ValueError>(HasSubstr("train_distribution = 'grid'; valid: uniform, pseudo")));
+  dde::geometry::Interval line(0, 1);
+  EXPECT_THAT([&] { dde::data::TimePDE(line, diffusion_reaction, {}, {.num_domain = 5}); },
+              ThrowsMessage<dde::ValueError>(HasSubstr("expected a GeometryXTime")));
+}
+
+TEST_F(ModelTest, CompileAndTrainValidateTheirArguments) {
+  Flagship f;
+  dde::Model model(f.data, dde::nn::FNN({2, 8, 1}));
+  EXPECT_THAT([&] { model.train({.iterations = 10}); },
+              ThrowsMessage<dde::StateError>(HasSubstr("called before compile()")));
+  EXPECT_THAT([&] { model.compile("adamm"); },
+              ThrowsMessage<dde::ValueError>(HasSubstr("unknown optimizer 'adamm'; valid: adam, sgd, rmsprop")));
+  EXPECT_THAT([&] { model.compile("adam", {.lr = -1e-3}); },
+              ThrowsMessage<dde::ValueError>(HasSubstr("lr = -0.001")));
+  EXPECT_THAT([&] { model.compile("adam", {.metrics = {"l3 error"}}); },
+              ThrowsMessage<dde::ValueError>(HasSubstr("unknown metric 'l3 error'; valid: l2 relative error")));
+  model.compile("adam");
+  EXPECT_THAT([&] { model.train(); }, ThrowsMessage<dde::ValueError>(HasSubstr("iterations is required")));
+
+  dde::Model wide(f.data, dde::nn::FNN({3, 8, 1}));
+  EXPECT_THAT([&] { wide.compile("adam"); },
+              ThrowsMessage<dde::ValueError>(HasSubstr("FNN: layer_sizes[0] = 3 but the geometry has dimension 2")));
+
+  dde::geometry::GeometryXTime g(dde::geometry::Interval(-1, 1), dde::geometry::TimeDomain(0, 1));
+  dde::DirichletBC bc1(g, zeros_like_rows, dde::on_boundary, /*component=*/1);
+  dde::data::TimePDE two(g, diffusion_reaction, {bc1}, {.num_domain = 10, .num_boundary = 4});
+  dde::Model m2(two, dde::nn::FNN({2, 8, 1}));
+  EXPECT_THAT([&] { m2.compile("adam"); },
+              ThrowsMessage<dde::ValueError>(HasSubstr("DirichletBC: component = 1 out of range for a network with 1")));
+}
+
+TEST_F(ModelTest, ResidualOfTheWrongShapeIsReported) {
+  dde::geometry::Interval geom(0, 1);
+  auto bad = [](const torch::Tensor& x, const torch::Tensor& y) { return torch::cat({y, y}, 1) * x; };
+  dde::data::PDE data(geom, bad, {}, {.num_domain = 10});
+  dde::Model model(data, dde::nn::FNN({1, 8, 1}));
+  model.compile("adam");
+  EXPECT_THAT([&] { model.train({.iterations = 1}); },
+              ThrowsMessage<dde::ValueError>(HasSubstr("PDE residual (term 0) returned shape [10, 2] for 10 points")));
+  auto throwing = [](const torch::Tensor&, const torch::Tensor& y) -> torch::Tensor {
+    return dde::grad::hessian(y, y.detach().requires_grad_(), 0, 5);
+  };
+  dde::data::PDE data2(geom, throwing, {}, {.num_domain = 10});
+  dde::Model model2(data2, dde::nn::FNN({1, 8, 1}));
+  model2.compile("adam");
+  EXPECT_THAT([&] { model2.train({.iterations = 1}); },
+              ThrowsMessage<dde::Error>(HasSubstr("while evaluating the PDE residual on 10 points: hessian: j = 5")));
+}
+
+// Poisson 1D on few points: small enough to run several times.
+dde::LossHistory poisson_history(std::uint64_t seed, std::int64_t iterations = 200) {
+  dde::config::set_random_seed(seed);
+  dde::geometry::Interval geom(0, M_PI);
+  auto pde = [](const torch::Tensor& x, const torch::Tensor& y) { return dde::grad::hessian(y, x, 0, 0) + torch::sin(x); };
+  dde::DirichletBC bc(geom, zeros_like_rows, dde::on_boundary);
+  dde::data::PDE data(geom, pde, {bc}, {.num_domain = 16, .num_boundary = 2, .train_distribution = "pseudo"});
+  dde::Model model(data, dde::nn::FNN({1, 16, 16, 1}));
+  model.compile("adam", {.lr = 1e-3});
+  return model.train({.iterations = iterations, .display_every = 50, .verbose = false}).first;
+}
+
+TEST_F(ModelTest, SameSeedGivesIdenticalLossHistoryDifferentSeedDoesNot) {
+  auto a = poisson_history(7), b = poisson_history(7), c = poisson_history(8);
+  ASSERT_EQ(a.steps, b.steps);
+  EXPECT_EQ(a.loss_train, b.loss_train);  // bitwise
+  EXPECT_EQ(a.loss_test, b.loss_test);
+  EXPECT_NE(a.loss_train, c.loss_train);
+}
+
+TEST_F(ModelTest, NonFiniteLossStopsTrainingAndKeepsTheBestState) {
+  dde::geometry::Interval geom(0, 1);
+  int calls = 0;
+  auto pde = [&](const torch::Tensor& x, const torch::Tensor& y) {
+    auto r = dde::grad::jacobian(y, x) - 1;
+    return ++calls > 40 ? r * std::numeric_limits<double>::quiet_NaN() : r;
+  };
+  dde::data::PDE data(geom, pde, {}, {.num_domain = 20});
+  dde::Model model(data, dde::nn::FNN({1, 8, 1}));
+  model.compile("adam", {.lr = 1e-2});
+  auto [history, state] = model.train({.iterations = 100, .display_every = 1000, .verbose = false});
+  EXPECT_EQ(state.stop_reason, dde::StopReason::NonFinite);
+  EXPECT_THAT(state.message, HasSubstr("loss became nan"));
+  EXPECT_LT(state.step, 100);
+  EXPECT_TRUE(state.restored_best);
+  EXPECT_TRUE(std::isfinite(state.best_loss_train));
+  for (const auto& p : model.trainable_variables()) EXPECT_TRUE(torch::isfinite(p).all().item<bool>());
+  auto y = model.predict(torch::rand({5, 1}));
+  EXPECT_TRUE(torch::isfinite(y).all().item<bool>());
+}
+
+TEST_F(ModelTest, LBFGSKeepsDecreasingTheLossAfterAdamOnTheFlagship) {
+  Flagship f;
+  dde::Model model(f.data, dde::nn::FNN({2, 64, 64, 64, 1}, "tanh", "Glorot normal"));
+  model.compile("adam", {.lr = 1e-3});
+  model.train({.iterations = 300, .display_every = 100, .verbose = false});
+  const double after_adam = model.train_state().best_loss_train;
+  dde::optimizers::set_LBFGS_options({.maxiter = 500});
+  model.compile("L-BFGS");
+  auto [history, state] = model.train({.display_every = 100, .verbose = false});
+  const auto lbfgs_steps = state.step - 300;
+  EXPECT_GE(lbfgs_steps, 450) << state.message;  // it does not stop after a handful of iterations
+  EXPECT_LT(state.best_loss_train, after_adam / 10) << after_adam;
+  // and the loss keeps falling through the run, not only at its start
+  const auto& h = history.loss_train;
+  auto sum = [](const std::vector<double>& v) { return std::accumulate(v.begin(), v.end(), 0.0); };
+  ASSERT_GE(h.size(), 5u);
+  EXPECT_LT(sum(h.back()), sum(h[h.size() - 3]));
+}
+
+TEST_F(ModelTest, Float64SwitchCoversNetworkAndVariables) {
+  auto k = dde::Variable(1.0);
+  EXPECT_EQ(k.scalar_type(), torch::kFloat32);
+  dde::config::set_default_float("float64");
+  dde::geometry::Interval geom(0, 1);
+  auto ode = [k](const torch::Tensor& x, const torch::Tensor& y) { return dde::grad::jacobian(y, x) + k * y; };
+  dde::data::PDE data(geom, ode, {}, {.num_domain = 8});
+  dde::nn::FNN net({1, 4, 1});
+  dde::Model model(data, net);
+  model.compile("adam", {.external_trainable_variables = {k}});
+  EXPECT_EQ(k.scalar_type(), torch::kFloat64);
+  for (const auto& p : net->parameters()) EXPECT_EQ(p.scalar_type(), torch::kFloat64);
+  EXPECT_EQ(data.train_batch().x.scalar_type(), torch::kFloat64);
+  const double before = k.item<double>();
+  model.train({.iterations = 5, .verbose = false});
+  EXPECT_NE(k.item<double>(), before);  // the variable is trained
+  EXPECT_THAT([] { dde::Variable(1.0, torch::kInt64); }, ThrowsMessage<dde::ValueError>(HasSubstr("dtype = Long")));
+  EXPECT_THAT([] { dde::config::set_default_float("float16"); },
+              ThrowsMessage<dde::ValueError>(HasSubstr("value = 'float16'")));
+}
+
+TEST_F(ModelTest, PredictWithAnOperatorDifferentiatesThroughTheNetwork) {
+  dde::geometry::Interval geom(0, 1);
+  dde::data::PDE data(geom, diffusion_reaction, {}, {.num_domain = 8});
+  dde::nn::FNN net({1, 4, 1});
+  net->apply_output_transform([](const torch::Tensor& x, const torch::Tensor&) { return x * x * x; });
+  dde::Model model(data, net);
+  auto x = torch::tensor({{0.5}, {2.0}});
+  auto d2 = model.predict(x, [](const torch::Tensor& x, const torch::Tensor& y) { return dde::grad::hessian(y, x, 0, 0); });
+  EXPECT_NEAR(d2[0].item<double>(), 3.0, 1e-5);
+  EXPECT_NEAR(d2[1].item<double>(), 12.0, 1e-5);
+}
+
+}  // namespace
