@@ -1,11 +1,18 @@
 #include <torch/torch.h>
 
+#include <algorithm>
+#include <numeric>
+
 #include "pinnxde/conditions/boundary_condition.hpp"
 #include "pinnxde/conditions/convert.hpp"
 #include "pinnxde/conditions/dirichlet_bc.hpp"
 #include "pinnxde/conditions/ic.hpp"
 #include "pinnxde/conditions/neumann_bc.hpp"
+#include "pinnxde/conditions/operator_bc.hpp"
+#include "pinnxde/conditions/periodic_bc.hpp"
 #include "pinnxde/conditions/point_set_bc.hpp"
+#include "pinnxde/conditions/point_set_operator_bc.hpp"
+#include "pinnxde/conditions/robin_bc.hpp"
 #include "pinnxde/error.hpp"
 #include "pinnxde/geometry/geometry.hpp"
 #include "pinnxde/grad.hpp"
@@ -67,12 +74,53 @@ torch::Tensor BC::evaluate_values(const ValueFunction& func, const torch::Tensor
   return v.reshape({x.size(0), 1}).to(x.options());
 }
 
-torch::Tensor BC::output_slice(const torch::Tensor& outputs, std::int64_t beg, std::int64_t end) const {
+void BC::check_component(const torch::Tensor& outputs) const {
   if (component_ >= outputs.size(1))
     detail::fail(name(), ": component = ", component_, " out of range for a network with ", outputs.size(1),
-                 " outputs");
+                 " outputs (expected 0 <= component < ", outputs.size(1), ")");
+}
+
+torch::Tensor BC::output_slice(const torch::Tensor& outputs, std::int64_t beg, std::int64_t end) const {
+  check_component(outputs);
   return outputs.slice(0, beg, end).narrow(1, component_, 1);
 }
+
+torch::Tensor BC::check_column(const torch::Tensor& v, std::int64_t rows, const char* what) const {
+  const bool ok = v.defined() && ((v.dim() == 2 && v.size(0) == rows && v.size(1) == 1) ||
+                                  (v.dim() == 1 && v.size(0) == rows));
+  if (!ok)
+    detail::fail(name(), ": ", what, " returned shape ", v.defined() ? c10::str(v.sizes()) : std::string("undefined"),
+                 " for ", rows, " points (expected [", rows, ", 1] or [", rows, "])");
+  return v.reshape({rows, 1});
+}
+
+torch::Tensor BC::error(const torch::Tensor& inputs, const torch::Tensor& outputs, std::int64_t beg,
+                        std::int64_t end, const Prepared& prepared) const {
+  auto m = misfit(inputs, outputs, beg, end, prepared);
+  return m.target.defined() ? m.prediction - m.target : m.prediction;
+}
+
+namespace {
+// Runs a user callback and rethrows its failure with the condition and the number of points.
+template <class F>
+torch::Tensor call_user(const std::string& cls, const char* what, std::int64_t n, F&& f) {
+  try {
+    return f();
+  } catch (const c10::Error& e) {
+    detail::fail<Error>(cls, ": while evaluating ", what, " on ", n, " points: ", e.what_without_backtrace());
+  } catch (const ValueError&) {
+    throw;
+  } catch (const std::exception& e) {
+    detail::fail<Error>(cls, ": while evaluating ", what, " on ", n, " points: ", e.what());
+  }
+}
+
+Points take_rows(const Points& p, const std::vector<std::int64_t>& rows) {
+  Points out(static_cast<Eigen::Index>(rows.size()), p.cols());
+  for (std::size_t k = 0; k < rows.size(); ++k) out.row(static_cast<Eigen::Index>(k)) = p.row(rows[k]);
+  return out;
+}
+}  // namespace
 
 // ---------------------------------------------------------------- DirichletBC
 
@@ -85,9 +133,9 @@ Prepared DirichletBC::prepare(const Points& points, const torch::TensorOptions& 
   return {evaluate_values(func_, to_tensor(points, options)), {}};
 }
 
-torch::Tensor DirichletBC::error(const torch::Tensor&, const torch::Tensor& outputs, std::int64_t beg,
-                                 std::int64_t end, const Prepared& prepared) const {
-  return output_slice(outputs, beg, end) - prepared.values;
+Misfit DirichletBC::misfit(const torch::Tensor&, const torch::Tensor& outputs, std::int64_t beg, std::int64_t end,
+                           const Prepared& prepared) const {
+  return {output_slice(outputs, beg, end), prepared.values};
 }
 
 // ---------------------------------------------------------------- NeumannBC
@@ -101,11 +149,113 @@ Prepared NeumannBC::prepare(const Points& points, const torch::TensorOptions& op
   return {evaluate_values(func_, to_tensor(points, options)), to_tensor(geom_->boundary_normal(points), options)};
 }
 
-torch::Tensor NeumannBC::error(const torch::Tensor& inputs, const torch::Tensor& outputs, std::int64_t beg,
-                               std::int64_t end, const Prepared& prepared) const {
-  output_slice(outputs, beg, end);  // validates the component
-  const auto dydx = grad::jacobian(outputs, inputs, component_).slice(0, beg, end);
-  return (dydx * prepared.normals).sum(1, /*keepdim=*/true) - prepared.values;
+namespace {
+// dy_component/dn at rows [beg, end): the Jacobian row (cached for the whole step) dotted with the normals.
+torch::Tensor normal_derivative(const torch::Tensor& inputs, const torch::Tensor& outputs, int component,
+                                std::int64_t beg, std::int64_t end, const torch::Tensor& normals) {
+  const auto dydx = grad::jacobian(outputs, inputs, component).slice(0, beg, end);
+  return (dydx * normals).sum(1, /*keepdim=*/true);
+}
+}  // namespace
+
+Misfit NeumannBC::misfit(const torch::Tensor& inputs, const torch::Tensor& outputs, std::int64_t beg,
+                         std::int64_t end, const Prepared& prepared) const {
+  check_component(outputs);
+  return {normal_derivative(inputs, outputs, component_, beg, end, prepared.normals), prepared.values};
+}
+
+// ---------------------------------------------------------------- RobinBC
+
+RobinBC::RobinBC(const geometry::Geometry& geom, RobinFunction func, Predicate on_boundary, int component)
+    : BC(geom.clone(), std::move(on_boundary), component, "RobinBC"), func_(std::move(func)) {
+  if (!func_) detail::fail("RobinBC: the function is empty (expected func(x, y) -> (M, 1))");
+}
+
+Prepared RobinBC::prepare(const Points& points, const torch::TensorOptions& options) const {
+  return {{}, to_tensor(geom_->boundary_normal(points), options)};
+}
+
+Misfit RobinBC::misfit(const torch::Tensor& inputs, const torch::Tensor& outputs, std::int64_t beg,
+                       std::int64_t end, const Prepared& prepared) const {
+  check_component(outputs);
+  const auto n = end - beg;
+  auto x = inputs.slice(0, beg, end).detach();
+  auto y = outputs.slice(0, beg, end);
+  auto target = check_column(call_user(name(), "the Robin function", n, [&] { return func_(x, y); }), n,
+                             "the Robin function");
+  return {normal_derivative(inputs, outputs, component_, beg, end, prepared.normals), target};
+}
+
+// ---------------------------------------------------------------- PeriodicBC
+
+namespace {
+int check_derivative_order(int order) {
+  if (order != 0 && order != 1)
+    detail::fail("PeriodicBC: derivative_order = ", order,
+                 " (expected 0 or 1; higher orders are not supported, as in DeepXDE)");
+  return order;
+}
+std::shared_ptr<const geometry::Geometry> periodic_geometry(const geometry::Geometry& geom, int component_x) {
+  if (component_x < 0 || component_x >= geom.dim())
+    detail::fail("PeriodicBC: component_x = ", component_x, " out of range for a ", geom.name(), " of dimension ",
+                 geom.dim(), " (expected 0 <= component_x < ", geom.dim(), ")");
+  try {
+    geom.periodic_point(Points(0, geom.dim()), component_x);
+  } catch (const NotImplementedError&) {
+    detail::fail("PeriodicBC: geometry is a ", geom.name(),
+                 ", which has no periodic_point (expected an Interval, a box or a GeometryXTime of one)");
+  }
+  return geom.clone();
+}
+}  // namespace
+
+PeriodicBC::PeriodicBC(const geometry::Geometry& geom, int component_x, Predicate on_boundary,
+                       int derivative_order, int component)
+    : BC(periodic_geometry(geom, component_x), std::move(on_boundary), component, "PeriodicBC"),
+      component_x_(component_x),
+      derivative_order_(check_derivative_order(derivative_order)) {}
+
+Points PeriodicBC::collocation_points(const Points& X) const {
+  const Points x1 = BC::collocation_points(X);
+  const Points x2 = geom_->periodic_point(x1, component_x_);
+  Points out(2 * x1.rows(), X.cols());
+  out << x1, x2;
+  return out;
+}
+
+Prepared PeriodicBC::prepare(const Points& points, const torch::TensorOptions&) const {
+  if (points.rows() % 2 != 0)
+    detail::fail("PeriodicBC: ", points.rows(), " collocation points (expected an even number: pairs)");
+  return {};
+}
+
+Misfit PeriodicBC::misfit(const torch::Tensor& inputs, const torch::Tensor& outputs, std::int64_t beg,
+                          std::int64_t end, const Prepared&) const {
+  check_component(outputs);
+  const auto mid = beg + (end - beg) / 2;
+  if (derivative_order_ == 0) {
+    auto y = outputs.narrow(1, component_, 1);
+    return {y.slice(0, beg, mid), y.slice(0, mid, end)};
+  }
+  auto dydx = grad::jacobian(outputs, inputs, component_, component_x_);
+  return {dydx.slice(0, beg, mid), dydx.slice(0, mid, end)};
+}
+
+// ---------------------------------------------------------------- OperatorBC
+
+OperatorBC::OperatorBC(const geometry::Geometry& geom, OperatorFunction func, Predicate on_boundary)
+    : BC(geom.clone(), std::move(on_boundary), 0, "OperatorBC"), func_(std::move(func)) {
+  if (!func_) detail::fail("OperatorBC: the function is empty (expected func(x, y, X) -> (N, 1))");
+}
+
+Prepared OperatorBC::prepare(const Points&, const torch::TensorOptions&) const { return {}; }
+
+Misfit OperatorBC::misfit(const torch::Tensor& inputs, const torch::Tensor& outputs, std::int64_t beg,
+                          std::int64_t end, const Prepared&) const {
+  const auto n = inputs.size(0);
+  auto r = check_column(call_user(name(), "the operator", n, [&] { return func_(inputs, outputs, inputs.detach()); }),
+                        n, "the operator");
+  return {r.slice(0, beg, end), {}};
 }
 
 // ---------------------------------------------------------------- IC
@@ -134,33 +284,115 @@ Prepared IC::prepare(const Points& points, const torch::TensorOptions& options) 
   return {evaluate_values(func_, to_tensor(points, options)), {}};
 }
 
-torch::Tensor IC::error(const torch::Tensor&, const torch::Tensor& outputs, std::int64_t beg, std::int64_t end,
-                        const Prepared& prepared) const {
-  return output_slice(outputs, beg, end) - prepared.values;
+Misfit IC::misfit(const torch::Tensor&, const torch::Tensor& outputs, std::int64_t beg, std::int64_t end,
+                  const Prepared& prepared) const {
+  return {output_slice(outputs, beg, end), prepared.values};
 }
 
 // ---------------------------------------------------------------- PointSetBC
 
-PointSetBC::PointSetBC(Points points, Points values, int component)
-    : BC(nullptr, nullptr, component, "PointSetBC"), points_(std::move(points)), values_(std::move(values)) {
+namespace {
+int highest(const Components& c) {
+  if (c.list.empty()) detail::fail("PointSetBC: component is an empty list (expected one or more output columns)");
+  for (int k : c.list)
+    if (k < 0) detail::fail("PointSetBC: component = ", k, " (expected >= 0)");
+  return *std::max_element(c.list.begin(), c.list.end());
+}
+}  // namespace
+
+PointSetBC::PointSetBC(Points points, Points values, Components component, std::optional<std::int64_t> batch_size,
+                       bool shuffle)
+    : BC(nullptr, nullptr, highest(component), "PointSetBC"),
+      points_(std::move(points)),
+      values_(std::move(values)),
+      components_(component.list),
+      batch_size_(batch_size),
+      shuffle_(shuffle) {
   if (points_.rows() != values_.rows())
     detail::fail("PointSetBC: points has ", points_.rows(), " rows but values has ", values_.rows(),
                  " (expected one value row per point)");
-  if (values_.cols() != 1)
-    detail::fail("PointSetBC: values has ", values_.cols(), " columns (expected 1: the values of output component ",
-                 component, ")");
+  const auto k = static_cast<Eigen::Index>(components_.size());
+  if (values_.cols() != k)
+    detail::fail("PointSetBC: values has ", values_.cols(), " columns (expected ", k, ": one per component, ",
+                 k == 1 ? "the values of output component " + std::to_string(components_[0]) : std::string("in order"),
+                 ")");
   if (points_.rows() == 0) detail::fail("PointSetBC: points is empty (expected at least one point)");
+  if (batch_size_ && (*batch_size_ < 1 || *batch_size_ > points_.rows()))
+    detail::fail("PointSetBC: batch_size = ", *batch_size_, " (expected 1 <= batch_size <= ", points_.rows(),
+                 ", the number of points)");
+  batch_indices_.resize(static_cast<std::size_t>(points_.rows()));
+  std::iota(batch_indices_.begin(), batch_indices_.end(), 0);
 }
 
-Points PointSetBC::collocation_points(const Points&) const { return points_; }
+Points PointSetBC::collocation_points(const Points&) const {
+  if (!batch_size_) return points_;
+  // DeepXDE's BatchSampler.get_next: walk an epoch's order; at its end, start a new (re-shuffled) epoch.
+  const auto n = static_cast<std::size_t>(points_.rows());
+  auto new_epoch = [&] {
+    order_.resize(n);
+    if (shuffle_) {
+      auto perm = torch::randperm(static_cast<std::int64_t>(n), torch::kLong);
+      std::copy_n(perm.data_ptr<std::int64_t>(), n, order_.begin());
+    } else {
+      std::iota(order_.begin(), order_.end(), 0);
+    }
+    pos_ = 0;
+  };
+  if (order_.empty()) new_epoch();
+  const auto bs = static_cast<std::size_t>(*batch_size_);
+  batch_indices_.clear();
+  while (batch_indices_.size() < bs) {
+    if (pos_ == n) new_epoch();
+    batch_indices_.push_back(order_[pos_++]);
+  }
+  return take_rows(points_, batch_indices_);
+}
 
-Prepared PointSetBC::prepare(const Points&, const torch::TensorOptions& options) const {
+Prepared PointSetBC::prepare(const Points& points, const torch::TensorOptions& options) const {
+  if (points.rows() != static_cast<Eigen::Index>(batch_indices_.size()))
+    detail::fail("PointSetBC: prepare got ", points.rows(), " points (expected the ", batch_indices_.size(),
+                 " of the last collocation_points call)");
+  return {to_tensor(batch_size_ ? take_rows(values_, batch_indices_) : values_, options), {}};
+}
+
+Misfit PointSetBC::misfit(const torch::Tensor&, const torch::Tensor& outputs, std::int64_t beg, std::int64_t end,
+                          const Prepared& prepared) const {
+  check_component(outputs);
+  auto rows = outputs.slice(0, beg, end);
+  if (components_.size() == 1) return {rows.narrow(1, components_[0], 1), prepared.values};
+  std::vector<torch::Tensor> cols;
+  for (int c : components_) cols.push_back(rows.narrow(1, c, 1));
+  return {torch::cat(cols, 1), prepared.values};
+}
+
+// ---------------------------------------------------------------- PointSetOperatorBC
+
+PointSetOperatorBC::PointSetOperatorBC(Points points, Points values, PointSetOperatorFunction func)
+    : BC(nullptr, nullptr, 0, "PointSetOperatorBC"),
+      points_(std::move(points)),
+      values_(std::move(values)),
+      func_(std::move(func)) {
+  if (points_.rows() != values_.rows())
+    detail::fail("PointSetOperatorBC: points has ", points_.rows(), " rows but values has ", values_.rows(),
+                 " (expected one value row per point)");
+  if (values_.cols() != 1)
+    detail::fail("PointSetOperatorBC: values has ", values_.cols(), " columns (expected 1: one value per point)");
+  if (points_.rows() == 0) detail::fail("PointSetOperatorBC: points is empty (expected at least one point)");
+  if (!func_) detail::fail("PointSetOperatorBC: the function is empty (expected func(x, y) -> (N, 1))");
+}
+
+Points PointSetOperatorBC::collocation_points(const Points&) const { return points_; }
+
+Prepared PointSetOperatorBC::prepare(const Points&, const torch::TensorOptions& options) const {
   return {to_tensor(values_, options), {}};
 }
 
-torch::Tensor PointSetBC::error(const torch::Tensor&, const torch::Tensor& outputs, std::int64_t beg,
-                                std::int64_t end, const Prepared& prepared) const {
-  return output_slice(outputs, beg, end) - prepared.values;
+Misfit PointSetOperatorBC::misfit(const torch::Tensor& inputs, const torch::Tensor& outputs, std::int64_t beg,
+                                  std::int64_t end, const Prepared& prepared) const {
+  const auto n = inputs.size(0);
+  auto r = check_column(call_user(name(), "the operator", n, [&] { return func_(inputs, outputs); }), n,
+                        "the operator");
+  return {r.slice(0, beg, end), prepared.values};
 }
 
 }  // namespace icbc

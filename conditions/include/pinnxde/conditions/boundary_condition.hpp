@@ -32,8 +32,16 @@ inline const Predicate on_initial = [](const Eigen::Ref<const Eigen::RowVectorXd
 
 /// What a condition precomputes for its collocation points, once per (re)sampling.
 struct Prepared {
-  torch::Tensor values;   // targets (M, 1), when the condition has any
+  torch::Tensor values;   // targets (M, 1) (or (M, k) for a PointSetBC with k components), when it has any
   torch::Tensor normals;  // outward unit normals (M, dim), for derivative conditions
+};
+
+/// A condition's per-point prediction and target; the loss is loss(target, prediction) and the misfit
+/// (DeepXDE's BC.error) is prediction - target. Losses such as "MAPE" and "mean l2 relative error" need
+/// the two apart.
+struct Misfit {
+  torch::Tensor prediction;  // (M, k), part of the graph
+  torch::Tensor target;      // (M, k); undefined when the target is zero (OperatorBC)
 };
 
 class BC {
@@ -44,11 +52,16 @@ class BC {
   virtual Points collocation_points(const Points& X) const;
   /// Targets and normals for the M collocation points.
   virtual Prepared prepare(const Points& points, const torch::TensorOptions& options) const = 0;
-  /// Misfit at rows [beg, end) of the network's inputs (N, dim) and outputs (N, num_outputs): (end - beg, 1).
-  virtual torch::Tensor error(const torch::Tensor& inputs, const torch::Tensor& outputs, std::int64_t beg,
-                              std::int64_t end, const Prepared& prepared) const = 0;
+  /// Prediction and target at rows [beg, end) of the network's inputs (N, dim, requires_grad) and
+  /// outputs (N, num_outputs). Both (end - beg, 1) for most conditions; PeriodicBC returns (end - beg) / 2
+  /// rows (its points come in pairs), a PointSetBC with k components (end - beg, k).
+  virtual Misfit misfit(const torch::Tensor& inputs, const torch::Tensor& outputs, std::int64_t beg,
+                        std::int64_t end, const Prepared& prepared) const = 0;
+  /// prediction - target (DeepXDE's BC.error).
+  torch::Tensor error(const torch::Tensor& inputs, const torch::Tensor& outputs, std::int64_t beg,
+                      std::int64_t end, const Prepared& prepared) const;
 
-  /// Output column this condition constrains.
+  /// Output column this condition constrains (the highest one, for a PointSetBC with several).
   int component() const { return component_; }
   /// Class name for messages, e.g. "DirichletBC".
   virtual std::string name() const = 0;
@@ -63,6 +76,10 @@ class BC {
   torch::Tensor evaluate_values(const ValueFunction& func, const torch::Tensor& x) const;
   /// outputs[beg:end, component], (M, 1).
   torch::Tensor output_slice(const torch::Tensor& outputs, std::int64_t beg, std::int64_t end) const;
+  /// Throws unless component() < outputs.size(1).
+  void check_component(const torch::Tensor& outputs) const;
+  /// Checks a tensor computed by a user function over `rows` points is (rows, 1) or (rows,); -> (rows, 1).
+  torch::Tensor check_column(const torch::Tensor& v, std::int64_t rows, const char* what) const;
 
   std::shared_ptr<const geometry::Geometry> geom_;
   Predicate predicate_;

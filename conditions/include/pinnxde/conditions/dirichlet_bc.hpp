@@ -13,8 +13,8 @@ class DirichletBC : public BC {
   DirichletBC(const geometry::Geometry& geom, ValueFunction func, Predicate on_boundary, int component = 0);
 
   Prepared prepare(const Points& points, const torch::TensorOptions& options) const override;
-  torch::Tensor error(const torch::Tensor& inputs, const torch::Tensor& outputs, std::int64_t beg,
-                      std::int64_t end, const Prepared& prepared) const override;
+  Misfit misfit(const torch::Tensor& inputs, const torch::Tensor& outputs, std::int64_t beg, std::int64_t end,
+                const Prepared& prepared) const override;
   std::string name() const override { return "DirichletBC"; }
 
  private:
