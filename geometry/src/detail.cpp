@@ -1,6 +1,7 @@
 #include "detail.hpp"
 
 #include <algorithm>
+#include <numbers>
 #include <sstream>
 
 #include "pinnxde/geometry/random.hpp"
@@ -87,6 +88,81 @@ Points rejection_sample(std::int64_t n, const Eigen::VectorXd& lo, const Eigen::
                                    " sampled points fell inside (is the domain empty?)");
     m = count == 0 ? 4 * m : static_cast<std::int64_t>(1.25 * static_cast<double>(m) * n / count) + 16;
   }
+}
+
+namespace {
+// 5-point Gauss-Legendre nodes and weights on [-1, 1].
+constexpr double kGLx[5] = {-0.9061798459386640, -0.5384693101056831, 0.0, 0.5384693101056831, 0.9061798459386640};
+constexpr double kGLw[5] = {0.2369268850561891, 0.4786286704993665, 0.5688888888888889, 0.4786286704993665,
+                            0.2369268850561891};
+}  // namespace
+
+ArcLengthTable::ArcLengthTable(std::function<double(double)> speed, int cells)
+    : speed_(std::move(speed)), h_(2 * std::numbers::pi / cells) {
+  cum_.resize(static_cast<std::size_t>(cells) + 1);
+  cum_[0] = 0;
+  for (int k = 0; k < cells; ++k)
+    cum_[static_cast<std::size_t>(k) + 1] = cum_[static_cast<std::size_t>(k)] + integrate(k * h_, (k + 1) * h_);
+}
+
+double ArcLengthTable::integrate(double a, double b) const {
+  const double mid = (a + b) / 2, half = (b - a) / 2;
+  double s = 0;
+  for (int i = 0; i < 5; ++i) s += kGLw[i] * speed_(mid + half * kGLx[i]);
+  return s * half;
+}
+
+double ArcLengthTable::param_at(double s) const {
+  const auto cells = static_cast<std::ptrdiff_t>(cum_.size()) - 1;
+  auto k = std::upper_bound(cum_.begin(), cum_.end(), s) - cum_.begin() - 1;
+  k = std::clamp<std::ptrdiff_t>(k, 0, cells - 1);
+  const double s0 = cum_[static_cast<std::size_t>(k)], s1 = cum_[static_cast<std::size_t>(k) + 1];
+  const double t0 = static_cast<double>(k) * h_, t1 = t0 + h_;
+  double t = s1 > s0 ? t0 + (s - s0) / (s1 - s0) * h_ : t0;
+  // Two Newton steps on arc(t) - s = 0 inside the cell: the linear guess is already close, and the
+  // points lie exactly on the curve whatever t is, so this only sharpens uniformity.
+  for (int it = 0; it < 2; ++it) {
+    const double v = speed_(t);
+    if (!(v > 0)) break;
+    t = std::clamp(t - (s0 + integrate(t0, t) - s) / v, t0, t1);
+  }
+  return t;
+}
+
+Points uniform_grid_points(const Geometry& g, std::int64_t n, bool boundary, double volume) {
+  const int d = g.dim();
+  if (n <= 0) return Points(0, d);
+  const double N = static_cast<double>(n), S = g.boundary_measure();
+  double h = std::pow(volume / N, 1.0 / d);
+  if (boundary) {  // volume / h^d + S / h^(d-1) is decreasing in h and exceeds n at h: bisect on [h, 100 h]
+    double lo = h, hi = 100 * h;
+    for (int it = 0; it < 100; ++it) {
+      const double mid = std::sqrt(lo * hi);
+      const double count = volume / std::pow(mid, d) + S / std::pow(mid, d - 1);
+      (count > N ? lo : hi) = mid;
+    }
+    h = hi;
+  }
+  const Eigen::VectorXd lo = g.bbox_min(), len = g.bbox_max() - g.bbox_min();
+  std::vector<Eigen::Index> m(static_cast<std::size_t>(d));
+  Eigen::Index total = 1;
+  for (int j = 0; j < d; ++j) {
+    m[static_cast<std::size_t>(j)] = std::max<Eigen::Index>(1, std::lround(len(j) / h));
+    total *= m[static_cast<std::size_t>(j)];
+  }
+  Points grid(total, d);
+  for (Eigen::Index i = 0; i < total; ++i) {
+    Eigen::Index rest = i;
+    for (int j = d - 1; j >= 0; --j) {
+      const auto mj = m[static_cast<std::size_t>(j)];
+      grid(i, j) = lo(j) + len(j) * (static_cast<double>(rest % mj) + 0.5) / static_cast<double>(mj);
+      rest /= mj;
+    }
+  }
+  const Points interior = select_rows(grid, g.inside(grid) && !g.on_boundary(grid));
+  if (!boundary) return interior;
+  const auto nb = std::max<std::int64_t>(1, std::llround(S / std::pow(h, d - 1)));
+  return vstack(interior, g.uniform_boundary_points(nb));
 }
 
 }  // namespace pinnxde::geometry::detail

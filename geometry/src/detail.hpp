@@ -40,4 +40,28 @@ Points rejection_sample(std::int64_t n, const Eigen::VectorXd& lo, const Eigen::
                         const std::string& sampler, const std::function<Mask(const Points&)>& keep,
                         double accept_guess, const std::string& who);
 
+/// Arc length of a closed parametric curve t in [0, 2 pi) with speed |c'(t)| = speed(t), tabulated at
+/// construction (Gauss-Legendre per cell, so the table is accurate to round-off for smooth curves) and
+/// inverted for sampling uniform in arc length.
+class ArcLengthTable {
+ public:
+  ArcLengthTable() = default;
+  ArcLengthTable(std::function<double(double)> speed, int cells = 2048);
+  double total() const { return cum_.empty() ? 0 : cum_.back(); }
+  /// The parameter t in [0, 2 pi] at which the arc length from t = 0 is s (0 <= s <= total()).
+  double param_at(double s) const;
+
+ private:
+  // Integral of speed over [a, b] (5-point Gauss-Legendre).
+  double integrate(double a, double b) const;
+  std::function<double(double)> speed_;
+  double h_ = 0;
+  std::vector<double> cum_;  // cum_[k] = arc length at t = k h
+};
+
+/// About n grid points over a geometry of known volume: a cell-centred grid of the bounding box with
+/// spacing h, kept strictly inside, plus (boundary = true) g.uniform_boundary_points(~ boundary_measure
+/// / h^(dim-1)); h solves volume / h^dim (+ boundary_measure / h^(dim-1)) = n.
+Points uniform_grid_points(const Geometry& g, std::int64_t n, bool boundary, double volume);
+
 }  // namespace pinnxde::geometry::detail

@@ -39,6 +39,18 @@ Eigen::VectorXd Geometry::mindist2boundary(const Points&) const {
   detail::fail<NotImplementedError>(name(), ".mindist2boundary is not implemented");
 }
 
+void Geometry::check_smoothness(const std::string& smoothness) const {
+  if (smoothness != "C0" && smoothness != "C0+" && smoothness != "Cinf")
+    detail::fail(name(), ".boundary_constraint_factor: smoothness = '", smoothness,
+                 "' (expected one of C0, C0+, Cinf)");
+}
+
+Eigen::VectorXd Geometry::boundary_constraint_factor(const Points& x, const std::string& smoothness) const {
+  check_points(x, "boundary_constraint_factor");
+  check_smoothness(smoothness);
+  detail::fail<NotImplementedError>(name(), ".boundary_constraint_factor is not implemented");
+}
+
 Points Geometry::periodic_point(const Points&, int) const {
   detail::fail<NotImplementedError>(name(), ".periodic_point is not implemented");
 }

@@ -235,6 +235,17 @@ Eigen::VectorXd Hypercube::mindist2boundary(const Points& x) const {
   return (x.rowwise() - lo).array().min((-(x.rowwise() - hi)).array()).rowwise().minCoeff();
 }
 
+Eigen::VectorXd Hypercube::boundary_constraint_factor(const Points& x, const std::string& smoothness) const {
+  check_points(x, "boundary_constraint_factor");
+  check_smoothness(smoothness);
+  const Eigen::RowVectorXd len = (xmax_ - xmin_).transpose();
+  Eigen::ArrayXXd dl = (x.rowwise() - xmin_.transpose()).array().abs(), dr = (x.rowwise() - xmax_.transpose()).array().abs();
+  dl.rowwise() /= len.array() / 2;
+  dr.rowwise() /= len.array() / 2;
+  if (smoothness == "C0") return dl.min(dr).rowwise().minCoeff().matrix();
+  return (dl.rowwise().prod() * dr.rowwise().prod()).matrix();
+}
+
 Points Hypercube::periodic_point(const Points& x, int component) const {
   check_points(x, "periodic_point");
   if (component < 0 || component >= dim_)

@@ -166,6 +166,21 @@ Eigen::VectorXd Hypersphere::mindist2boundary(const Points& x) const {
   return ((x.rowwise() - center_.transpose()).rowwise().norm().array() - radius_).abs().matrix();
 }
 
+Eigen::VectorXd Hypersphere::boundary_constraint_factor(const Points& x, const std::string& smoothness) const {
+  check_points(x, "boundary_constraint_factor");
+  check_smoothness(smoothness);
+  const Eigen::ArrayXd r2 = (x.rowwise() - center_.transpose()).rowwise().squaredNorm().array();
+  if (smoothness == "C0") return (r2.sqrt() - radius_).abs().matrix();
+  const Eigen::ArrayXd f = (radius_ * radius_ - r2) / (2 * radius_);
+  return smoothness == "C0+" ? Eigen::VectorXd(f.abs().matrix()) : Eigen::VectorXd(f.square().matrix());
+}
+
+Points Hypersphere::uniform_points(std::int64_t n, bool boundary) const {
+  check_n(n, "uniform_points");
+  const double volume = std::pow(std::numbers::pi, dim_ / 2.0) * std::pow(radius_, dim_) / std::tgamma(dim_ / 2.0 + 1);
+  return detail::uniform_grid_points(*this, n, boundary, volume);
+}
+
 Disk::Disk(const std::vector<double>& center, double radius) : Cloneable(center, radius, "Disk", 2) {}
 
 Sphere::Sphere(const std::vector<double>& center, double radius) : Cloneable(center, radius, "Sphere", 3) {}

@@ -111,4 +111,14 @@ Points Interval::periodic_point(const Points& x, int component) const {
   return y;
 }
 
+Eigen::VectorXd Interval::boundary_constraint_factor(const Points& x, const std::string& smoothness) const {
+  check_points(x, "boundary_constraint_factor");
+  check_smoothness(smoothness);
+  const Eigen::ArrayXd dl = 2 * (x.col(0).array() - l_).abs() / (r_ - l_);
+  const Eigen::ArrayXd dr = 2 * (x.col(0).array() - r_).abs() / (r_ - l_);
+  if (smoothness == "C0") return dl.min(dr).matrix();
+  if (smoothness == "C0+") return (dl * dr).matrix();
+  return (dl * dr).square().matrix();
+}
+
 }  // namespace pinnxde::geometry

@@ -201,6 +201,23 @@ void Polygon::arc_point(double s, double* out) const {
   out[1] = vertices_(i, 1) + f * edges_(i, 1);
 }
 
+Eigen::VectorXd Polygon::boundary_constraint_factor(const Points& x, const std::string& smoothness) const {
+  check_points(x, "boundary_constraint_factor");
+  check_smoothness(smoothness);
+  const Eigen::Index k = vertices_.rows();
+  Eigen::ArrayXd out = Eigen::ArrayXd::Constant(x.rows(), smoothness == "C0" ? std::numeric_limits<double>::infinity() : 1.0);
+  for (Eigen::Index i = 0; i < k; ++i) {
+    const Eigen::RowVector2d a = vertices_.row(i), b = vertices_.row((i + 1) % k);
+    const Eigen::ArrayXd e = ((x.rowwise() - a).rowwise().norm() + (x.rowwise() - b).rowwise().norm()).array() -
+                             (cum_length_(i + 1) - cum_length_(i));
+    const Eigen::ArrayXd ea = e.max(0.0);  // >= 0 up to round-off
+    if (smoothness == "C0") out = out.min(ea);
+    else if (smoothness == "C0+") out *= ea;
+    else out *= ea.square();
+  }
+  return out.matrix();
+}
+
 Points Polygon::uniform_boundary_points(std::int64_t n) const {
   check_n(n, "uniform_boundary_points");
   Points x(n, 2);

@@ -70,4 +70,27 @@ inline void expect_geometry_contract(const Geometry& g, const BoundaryDistance& 
   EXPECT_FALSE(g.on_boundary(interior).any());
 }
 
+/// Monte-Carlo volume: n points of the bounding box from every sampler (and several seeds for the random
+/// ones), fraction inside times the box volume, against the closed form. The tolerance follows from n: five
+/// standard deviations of the pseudo-random estimate, sigma = V_box sqrt(p (1 - p) / n); the quasi-random
+/// samplers must do at least as well.
+inline void expect_monte_carlo_volume(const Geometry& g, double exact, std::int64_t n = 100000) {
+  const Eigen::VectorXd lo = g.bbox_min(), hi = g.bbox_max();
+  const double box = (hi - lo).prod(), p = exact / box;
+  ASSERT_GT(p, 0);
+  ASSERT_LE(p, 1 + 1e-12);
+  const double tol = 5 * box * std::sqrt(p * (1 - std::min(p, 1.0)) / static_cast<double>(n)) + 1e-12 * box;
+  for (auto s : kSeeds) {
+    seed(s);
+    for (const auto& sampler : kSamplers) {
+      SCOPED_TRACE(g.name() + " volume, sampler " + sampler + " seed " + std::to_string(s));
+      Points x = sample(n, g.dim(), sampler);
+      x.array().rowwise() *= (hi - lo).transpose().array();
+      x.rowwise() += lo.transpose();
+      const double estimate = box * static_cast<double>(g.inside(x).count()) / static_cast<double>(n);
+      EXPECT_NEAR(estimate, exact, tol);
+    }
+  }
+}
+
 }  // namespace pinnxde::geometry::test

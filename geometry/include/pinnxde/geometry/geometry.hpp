@@ -70,6 +70,13 @@ class Geometry {
   /// Shortest distance from each point to the boundary. x: (N, dim) -> (N,).
   /// Default: throws NotImplementedError.
   virtual Eigen::VectorXd mindist2boundary(const Points& x) const;
+  /// Hard-constraint factor (port of DeepXDE's boundary_constraint_factor): zero on the boundary,
+  /// positive elsewhere in the domain, for the ansatz u = factor(x) * NN(x) + g(x). x: (N, dim) -> (N,).
+  /// smoothness: "C0" (continuous; a distance-like min), "C0+" (smooth except on the boundary; a
+  /// product), "Cinf" (smooth everywhere; squares). Each geometry documents its formula.
+  /// Throws ValueError for another smoothness ("... smoothness = 'C1' (expected one of C0, C0+, Cinf)");
+  /// default: throws NotImplementedError.
+  virtual Eigen::VectorXd boundary_constraint_factor(const Points& x, const std::string& smoothness = "C0+") const;
   /// Maps points on the min / max face of coordinate `component` to the opposite face, others
   /// unchanged (for PeriodicBC). x: (N, dim) -> (N, dim). Default: throws NotImplementedError.
   virtual Points periodic_point(const Points& x, int component) const;
@@ -93,6 +100,8 @@ class Geometry {
   void check_points(const Points& x, const char* where) const;
   /// Throws ValueError if n < 0: "<name>.<where>: n = -1 (expected n >= 0)".
   void check_n(std::int64_t n, const char* where) const;
+  /// Throws ValueError unless smoothness is "C0", "C0+" or "Cinf" (for boundary_constraint_factor).
+  void check_smoothness(const std::string& smoothness) const;
 
  protected:
   int dim_;

@@ -46,6 +46,11 @@ class Hypercube : public Cloneable<Hypercube> {
   /// Points on face xmin[component] move to xmax[component] and vice versa.
   Points periodic_point(const Points& x, int component) const override;
 
+  /// With dl_i = 2 |x_i - xmin_i| / (xmax_i - xmin_i) and dr_i likewise: "C0" min over i of min(dl_i,
+  /// dr_i); "C0+" and "Cinf" prod_i dl_i dr_i, a polynomial inside (DeepXDE's formulas; it underflows in
+  /// high dimension near the boundary).
+  Eigen::VectorXd boundary_constraint_factor(const Points& x, const std::string& smoothness = "C0+") const override;
+
   std::string name() const override { return "Hypercube"; }
 
  protected:

@@ -29,6 +29,9 @@ class Hypersphere : public Cloneable<Hypersphere> {
   /// Gaussian direction (inverse normal CDF of the sampler's coordinates; i.i.d. normals for "pseudo")
   /// scaled by radius u^(1/dim), as DeepXDE.
   Points random_points(std::int64_t n, const std::string& random = "pseudo") const override;
+  /// Cell-centred grid of the bounding box kept strictly inside, plus (boundary = true)
+  /// uniform_boundary_points at the same spacing; about n points.
+  Points uniform_points(std::int64_t n, bool boundary = true) const override;
   /// 2-D: n equally spaced angles. 3-D: the Fibonacci (golden spiral) lattice. Otherwise
   /// random_boundary_points(n, "Halton").
   Points uniform_boundary_points(std::int64_t n) const override;
@@ -39,6 +42,10 @@ class Hypersphere : public Cloneable<Hypersphere> {
   Eigen::VectorXd distance2boundary(const Points& x, const Eigen::VectorXd& dirn) const override;
   /// ||x - center| - radius|.
   Eigen::VectorXd mindist2boundary(const Points& x) const override;
+
+  /// "C0": ||x - c| - R| (DeepXDE's). "C0+": |R^2 - |x - c|^2| / (2 R), smooth inside (DeepXDE's |r - R| is
+  /// not differentiable at the center). "Cinf": its square.
+  Eigen::VectorXd boundary_constraint_factor(const Points& x, const std::string& smoothness = "C0+") const override;
 
   std::string name() const override { return "Hypersphere"; }
 

@@ -41,6 +41,10 @@ class Interval : public Cloneable<Interval> {
   /// Swaps l and r; component must be 0.
   Points periodic_point(const Points& x, int component) const override;
 
+  /// With dl = 2 |x - l| / (r - l), dr = 2 |x - r| / (r - l): "C0" min(dl, dr), "C0+" dl dr, "Cinf"
+  /// (dl dr)^2 (DeepXDE's formulas).
+  Eigen::VectorXd boundary_constraint_factor(const Points& x, const std::string& smoothness = "C0+") const override;
+
   std::string name() const override { return "Interval"; }
 
  private:

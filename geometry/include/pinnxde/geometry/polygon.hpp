@@ -43,6 +43,11 @@ class Polygon : public Cloneable<Polygon> {
   /// Distance to the nearest edge.
   Eigen::VectorXd mindist2boundary(const Points& x) const override;
 
+  /// Per edge (a, b): e = |x - a| + |x - b| - |b - a|, zero exactly on the edge (DeepXDE's Triangle
+  /// formula, extended to any polygon). "C0": min over edges; "C0+": product over edges; "Cinf": product
+  /// of the squares.
+  Eigen::VectorXd boundary_constraint_factor(const Points& x, const std::string& smoothness = "C0+") const override;
+
   std::string name() const override { return "Polygon"; }
 
  protected:
