@@ -56,7 +56,8 @@ class ArcLengthTable {
   double integrate(double a, double b) const;
   std::function<double(double)> speed_;
   double h_ = 0;
-  std::vector<double> cum_;  // cum_[k] = arc length at t = k h
+  std::vector<double> cum_;    // cum_[k] = arc length at t = k h
+  std::vector<double> speed_at_;  // speed at t = k h (dt/ds = 1 / speed, for Hermite interpolation)
 };
 
 /// About n grid points over a geometry of known volume: a cell-centred grid of the bounding box with
