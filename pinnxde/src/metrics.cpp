@@ -65,14 +65,27 @@ Metric get(const std::string& name) {
 namespace losses {
 
 const std::vector<std::string>& names() {
-  static const std::vector<std::string> n{"MSE", "mean squared error", "MAE", "mean absolute error", "zero"};
+  static const std::vector<std::string> n{"MSE",  "mean squared error", "MAE", "mean absolute error",
+                                          "MAPE", "mean absolute percentage error", "mean l2 relative error",
+                                          "zero"};
   return n;
 }
 
 Loss get(const std::string& name) {
-  if (name == "MSE" || name == "mean squared error") return [](const torch::Tensor& e) { return e.square().mean(); };
-  if (name == "MAE" || name == "mean absolute error") return [](const torch::Tensor& e) { return e.abs().mean(); };
-  if (name == "zero") return [](const torch::Tensor& e) { return torch::zeros({}, e.options()); };
+  constexpr double eps = 1e-7;
+  if (name == "MSE" || name == "mean squared error")
+    return [](const torch::Tensor& t, const torch::Tensor& p) { return (t - p).square().mean(); };
+  if (name == "MAE" || name == "mean absolute error")
+    return [](const torch::Tensor& t, const torch::Tensor& p) { return (t - p).abs().mean(); };
+  if (name == "MAPE" || name == "mean absolute percentage error")
+    return [](const torch::Tensor& t, const torch::Tensor& p) {
+      return 100 * ((t - p).abs() / t.abs().clamp_min(eps)).mean();
+    };
+  if (name == "mean l2 relative error")
+    return [](const torch::Tensor& t, const torch::Tensor& p) {
+      return ((t - p).norm(2, {1}) / t.norm(2, {1}).clamp_min(eps)).mean();
+    };
+  if (name == "zero") return [](const torch::Tensor&, const torch::Tensor& p) { return torch::zeros({}, p.options()); };
   detail::fail("Model::compile: unknown loss '", name, "'; valid: ", join(names()));
 }
 

@@ -36,16 +36,34 @@ std::shared_ptr<const geometry::Geometry> require_time(const geometry::Geometry&
 }
 
 PDEOptions to_pde_options(TimePDEOptions o) {
-  return {o.num_domain, o.num_boundary, std::move(o.train_distribution), std::move(o.anchors),
-          std::move(o.solution), o.num_test};
+  return {o.num_domain,          o.num_boundary,        std::move(o.train_distribution),
+          std::move(o.anchors),  std::move(o.exclusions), std::move(o.solution),
+          o.num_test,            std::move(o.auxiliary_var_function)};
+}
+
+// A residual without auxiliary variables, seen as one with them.
+PDEAuxFunction ignore_aux(PDEFunction f) {
+  if (!f) return {};
+  return [f = std::move(f)](const torch::Tensor& x, const torch::Tensor& y, const torch::Tensor&) { return f(x, y); };
+}
+
+PDEAuxFunction require_aux(PDEAuxFunction f, const PDEOptions& o, const char* cls) {
+  if (f && !o.auxiliary_var_function)
+    detail::fail(cls, ": the residual takes auxiliary variables (x, y, aux) but auxiliary_var_function is empty");
+  return f;
 }
 
 }  // namespace
 
 PDE::PDE(const geometry::Geometry& geometry, PDEFunction pde, std::vector<icbc::BCPtr> bcs, PDEOptions options)
-    : PDE(geometry.clone(), std::move(pde), std::move(bcs), std::move(options), 0, "PDE") {}
+    : PDE(geometry.clone(), ignore_aux(std::move(pde)), std::move(bcs), std::move(options), 0, "PDE") {}
 
-PDE::PDE(std::shared_ptr<const geometry::Geometry> geometry, PDEFunction pde, std::vector<icbc::BCPtr> bcs,
+PDE::PDE(const geometry::Geometry& geometry, PDEAuxFunction pde, std::vector<icbc::BCPtr> bcs, PDEOptions options)
+    : PDE(geometry.clone(), std::move(pde), std::move(bcs), std::move(options), 0, "PDE") {
+  require_aux(pde_, opts_, "PDE");
+}
+
+PDE::PDE(std::shared_ptr<const geometry::Geometry> geometry, PDEAuxFunction pde, std::vector<icbc::BCPtr> bcs,
          PDEOptions options, std::int64_t num_initial, const char* cls)
     : geom_(std::move(geometry)),
       pde_(std::move(pde)),
@@ -66,6 +84,9 @@ PDE::PDE(std::shared_ptr<const geometry::Geometry> geometry, PDEFunction pde, st
   if (opts_.anchors.rows() > 0 && opts_.anchors.cols() != geom_->dim())
     detail::fail(cls, ": anchors has ", opts_.anchors.cols(), " columns but the geometry has dimension ",
                  geom_->dim());
+  if (opts_.exclusions.rows() > 0 && opts_.exclusions.cols() != geom_->dim())
+    detail::fail(cls, ": exclusions has ", opts_.exclusions.cols(), " columns but the geometry has dimension ",
+                 geom_->dim());
   for (std::size_t k = 0; k < bcs_.size(); ++k) {
     const auto& g = bcs_[k]->geometry();
     if (g && g->dim() != geom_->dim())
@@ -81,14 +102,50 @@ geometry::Points PDE::train_points() const {
   geometry::Points X(0, geom_->dim());
   const bool uniform = opts_.train_distribution == "uniform";
   if (opts_.num_domain > 0)
-    X = uniform ? geom_->uniform_points(opts_.num_domain, false)
-                : geom_->random_points(opts_.num_domain, opts_.train_distribution);
+    X = exclude(uniform ? geom_->uniform_points(opts_.num_domain, false)
+                        : geom_->random_points(opts_.num_domain, opts_.train_distribution));
   if (opts_.num_boundary > 0)
-    X = vstack(uniform ? geom_->uniform_boundary_points(opts_.num_boundary)
-                       : geom_->random_boundary_points(opts_.num_boundary, opts_.train_distribution),
+    X = vstack(exclude(uniform ? geom_->uniform_boundary_points(opts_.num_boundary)
+                               : geom_->random_boundary_points(opts_.num_boundary, opts_.train_distribution)),
                X);
   if (opts_.anchors.rows() > 0) X = vstack(opts_.anchors, X);
   return X;
+}
+
+geometry::Points PDE::exclude(geometry::Points X) const {
+  const auto& ex = opts_.exclusions;
+  if (ex.rows() == 0 || X.rows() == 0) return X;
+  Eigen::Index kept = 0;
+  for (Eigen::Index i = 0; i < X.rows(); ++i) {
+    bool excluded = false;
+    for (Eigen::Index e = 0; e < ex.rows() && !excluded; ++e) {
+      bool same = true;  // numpy.allclose(x, exclusion)
+      for (Eigen::Index j = 0; j < X.cols() && same; ++j) same = geometry::isclose(X(i, j), ex(e, j));
+      excluded = same;
+    }
+    if (!excluded) X.row(kept++) = X.row(i);
+  }
+  return X.topRows(kept).eval();
+}
+
+void PDE::add_anchors(const geometry::Points& anchors) {
+  if (anchors.rows() == 0) return;
+  if (anchors.cols() != geom_->dim())
+    detail::fail(cls_, ".add_anchors: anchors has ", anchors.cols(), " columns but the geometry has dimension ",
+                 geom_->dim());
+  train_x_all();  // sample the current points first: the new anchors go in front of them
+  opts_.anchors = vstack(anchors, opts_.anchors);
+  train_x_all_ = vstack(anchors, *train_x_all_);
+  train_.reset();
+}
+
+void PDE::replace_with_anchors(const geometry::Points& anchors) {
+  if (anchors.rows() == 0 || anchors.cols() != geom_->dim())
+    detail::fail(cls_, ".replace_with_anchors: anchors has shape [", anchors.rows(), ", ", anchors.cols(),
+                 "] (expected [N >= 1, ", geom_->dim(), "])");
+  opts_.anchors = anchors;
+  train_x_all_ = anchors;
+  train_.reset();
 }
 
 geometry::Points PDE::test_points() const { return geom_->uniform_points(*opts_.num_test, true); }
@@ -135,6 +192,20 @@ Batch PDE::make_batch(const geometry::Points& points, bool with_solution) const 
                    X.rows(), ", num_outputs])");
     b.y = b.y.to(options);
   }
+  if (opts_.auxiliary_var_function) {
+    torch::NoGradGuard no_grad;
+    try {
+      b.aux = opts_.auxiliary_var_function(b.x.detach());
+    } catch (const std::exception& e) {
+      detail::fail<Error>(cls_, ": while evaluating auxiliary_var_function on ", X.rows(), " points: ", e.what());
+    }
+    if (b.aux.defined() && b.aux.dim() == 1) b.aux = b.aux.unsqueeze(1);
+    if (!b.aux.defined() || b.aux.dim() != 2 || b.aux.size(0) != X.rows())
+      detail::fail(cls_, ": auxiliary_var_function returned shape ",
+                   b.aux.defined() ? c10::str(b.aux.sizes()) : std::string("undefined"), " for ", X.rows(),
+                   " points (expected [", X.rows(), ", k])");
+    b.aux = b.aux.to(options);
+  }
   return b;
 }
 
@@ -164,7 +235,7 @@ std::vector<torch::Tensor> PDE::losses(const torch::Tensor& outputs, const Batch
   if (pde_) {
     Residuals r{torch::Tensor()};
     try {
-      r = pde_(batch.x, outputs);
+      r = pde_(batch.x, outputs, batch.aux);
     } catch (const c10::Error& e) {
       detail::fail<Error>("while evaluating the PDE residual on ", n, " points: ", e.what_without_backtrace());
     } catch (const Error& e) {
@@ -184,7 +255,8 @@ std::vector<torch::Tensor> PDE::losses(const torch::Tensor& outputs, const Batch
         detail::fail(cls_, ": the PDE residual (term ", k, ") returned shape ",
                      t.defined() ? c10::str(t.sizes()) : std::string("undefined"), " for ", n,
                      " points (expected [", n, ", 1])");
-      out.push_back(loss_fn(k)(t.slice(0, pde_start, n)));
+      auto rk = t.reshape({n, 1}).slice(0, pde_start, n);
+      out.push_back(loss_fn(k)(torch::zeros_like(rk), rk));
     }
   }
   const std::size_t first_bc = out.size();
@@ -194,15 +266,22 @@ std::vector<torch::Tensor> PDE::losses(const torch::Tensor& outputs, const Batch
       out.push_back(torch::zeros({}, outputs.options()));
       continue;
     }
-    out.push_back(loss_fn(first_bc + k)(bcs_[k]->error(batch.x, outputs, beg, end, batch.prepared[k])));
+    auto m = bcs_[k]->misfit(batch.x, outputs, beg, end, batch.prepared[k]);
+    out.push_back(loss_fn(first_bc + k)(m.target.defined() ? m.target : torch::zeros_like(m.prediction),
+                                        m.prediction));
   }
   return out;
 }
 
 TimePDE::TimePDE(const geometry::Geometry& geometry, PDEFunction pde, std::vector<icbc::BCPtr> bcs,
                  TimePDEOptions options)
-    : PDE(require_time(geometry), std::move(pde), std::move(bcs), to_pde_options(options), options.num_initial,
-          "TimePDE") {}
+    : PDE(require_time(geometry), ignore_aux(std::move(pde)), std::move(bcs), to_pde_options(options),
+          options.num_initial, "TimePDE") {}
+
+TimePDE::TimePDE(const geometry::Geometry& geometry, PDEAuxFunction pde, std::vector<icbc::BCPtr> bcs,
+                 TimePDEOptions options)
+    : PDE(require_time(geometry), require_aux(std::move(pde), to_pde_options(options), "TimePDE"), std::move(bcs),
+          to_pde_options(options), options.num_initial, "TimePDE") {}
 
 geometry::Points TimePDE::train_points() const {
   geometry::Points X = PDE::train_points();

@@ -22,9 +22,17 @@ double l2_relative_error(const torch::Tensor& y_true, const torch::Tensor& y_pre
 
 namespace pinnxde::losses {
 
-/// Misfit (the target is zero) -> scalar loss tensor.
-using Loss = std::function<torch::Tensor(const torch::Tensor& error)>;
-/// "MSE" ("mean squared error"), "MAE" ("mean absolute error"), "zero".
+/// (y_true, y_pred) -> scalar loss tensor; both (M, k). For a PDE residual y_true is zeros.
+using Loss = std::function<torch::Tensor(const torch::Tensor& y_true, const torch::Tensor& y_pred)>;
+/// By DeepXDE's names:
+///   "MSE" ("mean squared error")        mean((y_true - y_pred)^2)
+///   "MAE" ("mean absolute error")       mean(|y_true - y_pred|)
+///   "MAPE" ("mean absolute percentage error")
+///                                       100 * mean(|y_true - y_pred| / max(|y_true|, 1e-7))
+///   "mean l2 relative error"            mean over rows of ||y_true - y_pred||_2 / max(||y_true||_2, 1e-7)
+///   "zero"                              0
+/// The two relative losses clip their denominators at 1e-7 (Keras' convention) so that a zero target
+/// (a PDE residual, a homogeneous condition) gives a large finite loss instead of DeepXDE's inf/NaN.
 Loss get(const std::string& name);
 const std::vector<std::string>& names();
 

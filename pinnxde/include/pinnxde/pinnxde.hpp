@@ -10,9 +10,15 @@
 #include "pinnxde/conditions/dirichlet_bc.hpp"
 #include "pinnxde/conditions/ic.hpp"
 #include "pinnxde/conditions/neumann_bc.hpp"
+#include "pinnxde/conditions/operator_bc.hpp"
+#include "pinnxde/conditions/periodic_bc.hpp"
 #include "pinnxde/conditions/point_set_bc.hpp"
+#include "pinnxde/conditions/point_set_operator_bc.hpp"
+#include "pinnxde/conditions/robin_bc.hpp"
 #include "pinnxde/config.hpp"
 #include "pinnxde/data/data.hpp"
+#include "pinnxde/data/dataset.hpp"
+#include "pinnxde/data/function.hpp"
 #include "pinnxde/data/pde.hpp"
 #include "pinnxde/error.hpp"
 #include "pinnxde/geometry.hpp"
@@ -34,7 +40,11 @@ using icbc::IC;
 using icbc::NeumannBC;
 using icbc::on_boundary;
 using icbc::on_initial;
+using icbc::OperatorBC;
+using icbc::PeriodicBC;
 using icbc::PointSetBC;
+using icbc::PointSetOperatorBC;
+using icbc::RobinBC;
 namespace utils {
 using geometry::isclose;
 }

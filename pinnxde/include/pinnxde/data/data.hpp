@@ -10,15 +10,17 @@
 
 namespace pinnxde::data {
 
-/// Per-term loss from a misfit tensor (the target is zero): e.g. MSE = mean(err^2).
-using LossFunction = std::function<torch::Tensor(const torch::Tensor& error)>;
+/// Per-term loss (y_true, y_pred) -> scalar, e.g. MSE = mean((y_true - y_pred)^2); see losses::get.
+/// PDE residuals come with y_true = zeros; conditions with their target (Misfit).
+using LossFunction = std::function<torch::Tensor(const torch::Tensor& y_true, const torch::Tensor& y_pred)>;
 
 /// One set of training or test points, built once per (re)sampling: the hot path only slices it.
 struct Batch {
   torch::Tensor x;                        // (N, dim) network inputs, requires_grad
   std::vector<std::int64_t> bcs_start;    // condition k owns rows [bcs_start[k], bcs_start[k+1]); PDE rows follow
   std::vector<icbc::Prepared> prepared;   // per condition
-  torch::Tensor y;                        // (N, num_outputs) reference solution, undefined if unknown
+  torch::Tensor y;                        // (N, num_outputs) reference solution / targets, undefined if unknown
+  torch::Tensor aux;                      // (N, k) auxiliary variables (PDE's auxiliary_var_function), or undefined
 };
 
 class Data {

@@ -7,11 +7,19 @@
 //   dde::data::PDE data(geom, pde, {bc}, {.num_domain = 16, .num_boundary = 2, .solution = exact,
 //                                        .num_test = 100});
 //
+// With auxiliary variables (DeepXDE's auxiliary_var_function), the residual takes a third argument:
+//
+//   auto pde = [](const torch::Tensor& x, const torch::Tensor& y, const torch::Tensor& q) {
+//     return dde::grad::hessian(y, x, 0, 0) + q;                      // q = f(x), evaluated once per sampling
+//   };
+//   dde::data::PDE data(geom, pde, {bc}, {.num_domain = 16, .auxiliary_var_function = f});
+//
 // Training points, as in DeepXDE: train_x_all = [initial | anchors | boundary | domain], and the network
 // input X = [points of condition 0 | condition 1 | ... | train_x_all]. The residual is evaluated on all of X
 // (one forward pass) and its loss taken over the train_x_all rows.
 #include <torch/types.h>
 
+#include <cstddef>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -34,8 +42,13 @@ struct Residuals {
 
 /// The residual: x (N, dim) with requires_grad, y = net(x) (N, num_outputs) -> residual(s) (N, 1).
 using PDEFunction = std::function<Residuals(const torch::Tensor& x, const torch::Tensor& y)>;
+/// The residual with auxiliary variables: aux = auxiliary_var_function(x), (N, k), no graph.
+using PDEAuxFunction =
+    std::function<Residuals(const torch::Tensor& x, const torch::Tensor& y, const torch::Tensor& aux)>;
 /// Exact/reference solution: x (N, dim) -> (N, num_outputs).
 using SolutionFunction = std::function<torch::Tensor(const torch::Tensor& x)>;
+/// Auxiliary variables of the residual: x (N, dim) -> (N, k). Port of DeepXDE's auxiliary_var_function.
+using AuxiliaryVarFunction = std::function<torch::Tensor(const torch::Tensor& x)>;
 
 /// Keyword arguments of PDE, in DeepXDE's order and with its defaults.
 struct PDEOptions {
@@ -43,8 +56,11 @@ struct PDEOptions {
   std::int64_t num_boundary = 0;
   std::string train_distribution = "Hammersley";  // "uniform", "pseudo", "LHS", "Halton", "Hammersley", "Sobol"
   geometry::Points anchors;                       // extra training points (N, dim)
+  geometry::Points exclusions;                    // sampled domain/boundary points equal (allclose) to one of
+                                                  // these rows are dropped (N, dim)
   SolutionFunction solution;                      // for test metrics
   std::optional<std::int64_t> num_test;           // test points (uniform); default: the training points
+  AuxiliaryVarFunction auxiliary_var_function;    // required by a PDEAuxFunction residual
 };
 
 /// Keyword arguments of TimePDE: PDEOptions plus num_initial.
@@ -54,14 +70,21 @@ struct TimePDEOptions {
   std::int64_t num_initial = 0;
   std::string train_distribution = "Hammersley";
   geometry::Points anchors;
+  geometry::Points exclusions;
   SolutionFunction solution;
   std::optional<std::int64_t> num_test;
+  AuxiliaryVarFunction auxiliary_var_function;
 };
 
 class PDE : public Data {
  public:
   /// pde may be empty (no residual: pure data fitting through the conditions).
   PDE(const geometry::Geometry& geometry, PDEFunction pde, std::vector<icbc::BCPtr> bcs, PDEOptions options = {});
+  /// A residual with auxiliary variables; options.auxiliary_var_function must be given.
+  PDE(const geometry::Geometry& geometry, PDEAuxFunction pde, std::vector<icbc::BCPtr> bcs, PDEOptions options);
+  /// No residual (DeepXDE's pde=None): the conditions alone.
+  PDE(const geometry::Geometry& geometry, std::nullptr_t, std::vector<icbc::BCPtr> bcs, PDEOptions options = {})
+      : PDE(geometry, PDEFunction{}, std::move(bcs), std::move(options)) {}
 
   std::vector<torch::Tensor> losses(const torch::Tensor& outputs, const Batch& batch,
                                     const std::vector<LossFunction>& loss_fns) const override;
@@ -74,20 +97,28 @@ class PDE : public Data {
 
   /// train_x_all: the candidate points before the conditions pick theirs (float64).
   const geometry::Points& train_x_all();
+  /// Adds training points (kept across resampling) in front of the current ones. Port of
+  /// deepxde.data.PDE.add_anchors (e.g. residual-based adaptive refinement).
+  void add_anchors(const geometry::Points& anchors);
+  /// Makes `anchors` the only training points until the next resampling, which samples num_domain /
+  /// num_boundary points again besides them. Port of deepxde.data.PDE.replace_with_anchors.
+  void replace_with_anchors(const geometry::Points& anchors);
   /// Number of PDE equations (1 until the residual has been evaluated once).
   std::size_t num_pde_terms() const { return num_pde_terms_; }
   const geometry::Geometry& geometry() const { return *geom_; }
 
  protected:
-  PDE(std::shared_ptr<const geometry::Geometry> geometry, PDEFunction pde, std::vector<icbc::BCPtr> bcs,
+  PDE(std::shared_ptr<const geometry::Geometry> geometry, PDEAuxFunction pde, std::vector<icbc::BCPtr> bcs,
       PDEOptions options, std::int64_t num_initial, const char* cls);
+  /// Drops sampled rows equal to an exclusion.
+  geometry::Points exclude(geometry::Points X) const;
   /// DeepXDE's train_points(): [anchors | boundary | domain]; TimePDE prepends the initial points.
   virtual geometry::Points train_points() const;
   virtual geometry::Points test_points() const;
   Batch make_batch(const geometry::Points& points, bool with_solution) const;
 
   std::shared_ptr<const geometry::Geometry> geom_;
-  PDEFunction pde_;
+  PDEAuxFunction pde_;
   std::vector<icbc::BCPtr> bcs_;
   PDEOptions opts_;
   std::int64_t num_initial_ = 0;
@@ -104,6 +135,10 @@ class TimePDE : public PDE {
   /// geometry must be a GeometryXTime.
   TimePDE(const geometry::Geometry& geometry, PDEFunction pde, std::vector<icbc::BCPtr> bcs,
           TimePDEOptions options = {});
+  TimePDE(const geometry::Geometry& geometry, PDEAuxFunction pde, std::vector<icbc::BCPtr> bcs,
+          TimePDEOptions options);
+  TimePDE(const geometry::Geometry& geometry, std::nullptr_t, std::vector<icbc::BCPtr> bcs, TimePDEOptions options = {})
+      : TimePDE(geometry, PDEFunction{}, std::move(bcs), std::move(options)) {}
 
  protected:
   geometry::Points train_points() const override;
