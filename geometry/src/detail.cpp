@@ -64,30 +64,51 @@ std::string format_vector(const Eigen::VectorXd& v) {
   return os.str();
 }
 
+namespace {
+// splitmix64: a fixed, well-mixed hash of an index (deterministic, unrelated to any radical inverse).
+std::uint64_t mix(std::uint64_t z) {
+  z += 0x9e3779b97f4a7c15ULL;
+  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+  return z ^ (z >> 31);
+}
+}  // namespace
+
 Points rejection_sample(std::int64_t n, const Eigen::VectorXd& lo, const Eigen::VectorXd& hi,
                         const std::string& sampler, const std::function<Mask(const Points&)>& keep,
                         double accept_guess, const std::string& who) {
   const int dim = static_cast<int>(lo.size());
   if (n == 0) return Points(0, dim);
+  const bool hammersley = sampler == "Hammersley";
   accept_guess = std::clamp(accept_guess, 1e-6, 1.0);
   auto m = static_cast<std::int64_t>(std::ceil(static_cast<double>(n) / accept_guess * 1.1)) + 16;
-  while (true) {
+  for (int round = 0;; ++round) {
     Points x = sample(m, dim, sampler);
     scale_to_box(x, lo, hi);
     const Mask ok = keep(x);
     const std::int64_t count = ok.count();
-    if (count >= n) {
-      Points accepted = select_rows(x, ok);
-      if (sampler != "Hammersley") return accepted.topRows(n);
-      Points out(n, dim);
-      for (std::int64_t k = 0; k < n; ++k)
-        out.row(k) = accepted.row(static_cast<Eigen::Index>((static_cast<double>(k) + 0.5) * count / n));
-      return out;
+    const std::int64_t excess = count - n;
+    // Halton, Sobol, pseudo, LHS: the accepted points of a prefix are a prefix of the accepted sequence.
+    if (excess >= 0 && !hammersley) return select_rows(x, ok).topRows(n);
+    // Hammersley's first coordinate is the grid (i + 0.5) / m, so any regular thinning of its accepted
+    // points aliases with the radical inverses of the others (stripes). Instead, redraw with m aimed at a
+    // small excess (the accepted count of a low-discrepancy set is close to m times the volume fraction),
+    // then drop the excess points chosen by a hash of their index: deterministic and structure-free.
+    if (excess >= 0 && (excess <= n / 50 + 16 || round >= 3)) {
+      std::vector<std::pair<std::uint64_t, Eigen::Index>> keys;
+      keys.reserve(static_cast<std::size_t>(count));
+      for (Eigen::Index i = 0; i < x.rows(); ++i)
+        if (ok(i)) keys.emplace_back(mix(static_cast<std::uint64_t>(i)), i);
+      std::nth_element(keys.begin(), keys.begin() + excess, keys.end());
+      Mask take = Mask::Constant(x.rows(), false);
+      for (auto it = keys.begin() + excess; it != keys.end(); ++it) take(it->second) = true;
+      return select_rows(x, take);
     }
     if (m > (std::int64_t{1} << 31))
       pinnxde::detail::fail<Error>(who, ".random_points: only ", count, " of ", m,
                                    " sampled points fell inside (is the domain empty?)");
-    m = count == 0 ? 4 * m : static_cast<std::int64_t>(1.25 * static_cast<double>(m) * n / count) + 16;
+    const double grow = hammersley ? 1.005 : 1.25;
+    m = count == 0 ? 4 * m : static_cast<std::int64_t>(grow * static_cast<double>(m) * n / count) + 16;
   }
 }
 

@@ -32,9 +32,10 @@ std::string format_vector(const Eigen::VectorXd& v);
 
 /// n points of the box [lo, hi] that satisfy keep, by rejection: draws m >= n points with `sampler`,
 /// keeps the accepted ones and grows m until at least n are accepted. accept_guess (0, 1] is the
-/// expected acceptance ratio (volume fraction) used for the first m. With quasi-random samplers the
-/// accepted points of one draw are used (a prefix for Halton/Sobol, an evenly strided subset for
-/// Hammersley, whose first coordinate is sorted), so no point repeats. Throws Error after the draw
+/// expected acceptance ratio (volume fraction) used for the first m. With Halton/Sobol (and the random
+/// samplers) the first n accepted points are used. With Hammersley (whose first coordinate is a grid, so
+/// regular thinning makes stripes) m is re-aimed until only ~2% too many are accepted and the excess is
+/// dropped by a hash of the point's index; deterministic, no point repeats. Throws Error after the draw
 /// size passes 2^31 without n accepted points (an empty or measure-zero region).
 Points rejection_sample(std::int64_t n, const Eigen::VectorXd& lo, const Eigen::VectorXd& hi,
                         const std::string& sampler, const std::function<Mask(const Points&)>& keep,
