@@ -51,6 +51,10 @@ Eigen::VectorXd Geometry::boundary_constraint_factor(const Points& x, const std:
   detail::fail<NotImplementedError>(name(), ".boundary_constraint_factor is not implemented");
 }
 
+Points Geometry::background_points(const Eigen::VectorXd&, const Eigen::VectorXd&, const Dist2Npt&, int) const {
+  detail::fail<NotImplementedError>(name(), ".background_points is not implemented");
+}
+
 Points Geometry::periodic_point(const Points&, int) const {
   detail::fail<NotImplementedError>(name(), ".periodic_point is not implemented");
 }

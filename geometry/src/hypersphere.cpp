@@ -175,6 +175,20 @@ Eigen::VectorXd Hypersphere::boundary_constraint_factor(const Points& x, const s
   return smoothness == "C0+" ? Eigen::VectorXd(f.abs().matrix()) : Eigen::VectorXd(f.square().matrix());
 }
 
+Points Hypersphere::background_points(const Eigen::VectorXd& x, const Eigen::VectorXd& dirn, const Dist2Npt& dist2npt,
+                                      int shift) const {
+  if (x.size() != dim_ || dirn.size() != dim_ || dirn.norm() == 0)
+    pinnxde::detail::fail(name(), ".background_points: x = ", detail::format_vector(x), ", dirn = ",
+                          detail::format_vector(dirn), " (expected ", dim_, " entries each, dirn non-zero)");
+  const Eigen::VectorXd unit = dirn / dirn.norm();
+  const double dx = distance2boundary(x.transpose(), -unit)(0);
+  const std::int64_t m = std::max<std::int64_t>(dist2npt(dx), 1);
+  const double h = dx / static_cast<double>(m);
+  Points pts(m + 1, dim_);
+  for (std::int64_t k = 0; k <= m; ++k) pts.row(k) = (x - static_cast<double>(k - shift) * h * unit).transpose();
+  return pts;
+}
+
 Points Hypersphere::uniform_points(std::int64_t n, bool boundary) const {
   check_n(n, "uniform_points");
   const double volume = std::pow(std::numbers::pi, dim_ / 2.0) * std::pow(radius_, dim_) / std::tgamma(dim_ / 2.0 + 1);

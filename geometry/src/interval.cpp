@@ -1,6 +1,7 @@
 #include "pinnxde/geometry/interval.hpp"
 
 #include <cmath>
+#include <limits>
 
 #include "detail.hpp"
 #include "pinnxde/geometry/random.hpp"
@@ -109,6 +110,46 @@ Points Interval::periodic_point(const Points& x, int component) const {
     else if (std::abs(x(i, 0) - r_) <= tol) y(i, 0) = l_;
   }
   return y;
+}
+
+Points Interval::log_uniform_points(std::int64_t n, bool boundary) const {
+  check_n(n, "log_uniform_points");
+  if (l_ < 0) pinnxde::detail::fail(name(), ".log_uniform_points: l = ", l_, " (expected l >= 0)");
+  const double eps = l_ > 0 ? 0 : std::numeric_limits<double>::epsilon();
+  const double a = std::log(l_ + eps), b = std::log(r_ + eps);
+  Points x(n, 1);
+  for (std::int64_t i = 0; i < n; ++i) {
+    const double f = boundary ? (n == 1 ? 0 : static_cast<double>(i) / static_cast<double>(n - 1))
+                              : static_cast<double>(i + 1) / static_cast<double>(n + 1);
+    x(i, 0) = std::exp(a + f * (b - a)) - eps;
+  }
+  if (boundary && n > 1) x(0, 0) = l_, x(n - 1, 0) = r_;  // exact ends despite exp(log(.))
+  return x;
+}
+
+namespace {
+// x - k h sign, k = -shift .. m - shift, with m = max(dist2npt(dx), 1), h = dx / m.
+Points segment_points(const Eigen::VectorXd& x, const Eigen::VectorXd& unit, double dx,
+                      const Geometry::Dist2Npt& dist2npt, int shift) {
+  const std::int64_t m = std::max<std::int64_t>(dist2npt(dx), 1);
+  const double h = dx / static_cast<double>(m);
+  Points pts(m + 1, x.size());
+  for (std::int64_t k = 0; k <= m; ++k)
+    pts.row(k) = (x - static_cast<double>(k - shift) * h * unit).transpose();
+  return pts;
+}
+}  // namespace
+
+Points Interval::background_points(const Eigen::VectorXd& x, const Eigen::VectorXd& dirn, const Dist2Npt& dist2npt,
+                                   int shift) const {
+  if (x.size() != 1 || dirn.size() != 1)
+    pinnxde::detail::fail(name(), ".background_points: x has ", x.size(), " and dirn ", dirn.size(),
+                          " entries (expected 1 each)");
+  const Eigen::VectorXd left = Eigen::VectorXd::Constant(1, 1.0), right = Eigen::VectorXd::Constant(1, -1.0);
+  if (dirn(0) < 0) return segment_points(x, left, x(0) - l_, dist2npt, shift);
+  if (dirn(0) > 0) return segment_points(x, right, r_ - x(0), dist2npt, shift);
+  return detail::vstack(segment_points(x, left, x(0) - l_, dist2npt, shift),
+                        segment_points(x, right, r_ - x(0), dist2npt, shift));
 }
 
 Eigen::VectorXd Interval::boundary_constraint_factor(const Points& x, const std::string& smoothness) const {

@@ -408,6 +408,41 @@ TEST(RejectionSampling, NoStripesInAnySampler) {
     }
 }
 
+TEST(BackgroundPoints, IntervalAndBallsAsDeepXDE) {
+  const Interval i(0, 1);
+  const auto per_tenth = [](double d) { return static_cast<std::int64_t>(std::lround(d * 10)); };
+  const Points left = i.background_points(Eigen::VectorXd::Constant(1, 0.5), Eigen::VectorXd::Constant(1, -1), per_tenth, 1);
+  ASSERT_EQ(left.rows(), 6);
+  for (int k = 0; k < 6; ++k) EXPECT_NEAR(left(k, 0), 0.6 - 0.1 * k, 1e-15);
+  const Points right = i.background_points(Eigen::VectorXd::Constant(1, 0.8), Eigen::VectorXd::Constant(1, 1), per_tenth, 0);
+  ASSERT_EQ(right.rows(), 3);
+  EXPECT_NEAR(right(2, 0), 1, 1e-15);
+  EXPECT_EQ(i.background_points(Eigen::VectorXd::Constant(1, 0.5), Eigen::VectorXd::Zero(1), per_tenth, 0).rows(), 12);
+  const Disk d({0, 0}, 1);
+  const Points seg = d.background_points(Eigen::Vector2d(0.5, 0), Eigen::Vector2d(2, 0),
+                                         [](double dist) { return static_cast<std::int64_t>(std::lround(dist * 4)); }, 0);
+  ASSERT_EQ(seg.rows(), 7);  // dx = 1.5 against dirn, 6 steps of 0.25
+  for (int k = 0; k < 7; ++k) EXPECT_TRUE(seg.row(k).isApprox(Eigen::RowVector2d(0.5 - 0.25 * k, 0)));
+  EXPECT_TRUE(d.on_boundary(seg.bottomRows(1))(0));
+  EXPECT_THAT([] { Rectangle({0, 0}, {1, 1}).background_points(Eigen::Vector2d(0.5, 0.5), Eigen::Vector2d(1, 0), nullptr, 0); },
+              ThrowsMessage<NotImplementedError>(HasSubstr("Rectangle.background_points is not implemented")));
+}
+
+TEST(Interval, LogUniformPoints) {
+  const Points x = Interval(1, 100).log_uniform_points(3);
+  EXPECT_EQ(x(0, 0), 1);
+  EXPECT_NEAR(x(1, 0), 10, 1e-12);
+  EXPECT_EQ(x(2, 0), 100);
+  const Points y = Interval(1, 1000).log_uniform_points(2, false);
+  EXPECT_NEAR(y(0, 0), 10, 1e-12);
+  EXPECT_NEAR(y(1, 0), 100, 1e-12);
+  const Points z = Interval(0, 1).log_uniform_points(5);
+  EXPECT_EQ(z(0, 0), 0);
+  EXPECT_TRUE((z.col(0).array().segment(1, 4) > z.col(0).array().segment(0, 4)).all());
+  EXPECT_THAT([] { Interval(-1, 1).log_uniform_points(3); },
+              ThrowsMessage<ValueError>(HasSubstr("Interval.log_uniform_points: l = -1 (expected l >= 0)")));
+}
+
 TEST(Geometry, BboxAndDiamOfTheNewShapes) {
   const Ellipse e({0, 0}, 2, 1, 0);
   EXPECT_EQ(e.bbox().first, Eigen::Vector2d(-2, -1));

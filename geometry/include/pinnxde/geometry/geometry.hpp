@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <utility>
@@ -77,6 +78,14 @@ class Geometry {
   /// Throws ValueError for another smoothness ("... smoothness = 'C1' (expected one of C0, C0+, Cinf)");
   /// default: throws NotImplementedError.
   virtual Eigen::VectorXd boundary_constraint_factor(const Points& x, const std::string& smoothness = "C0+") const;
+  /// Turns a distance into a number of extra points, for background_points.
+  using Dist2Npt = std::function<std::int64_t(double)>;
+  /// Points on the segment from the point x (dim,) to the boundary against dirn (dim,), for fractional
+  /// PDEs (port of DeepXDE's background_points): with dx the distance from x to the boundary along
+  /// -dirn, m = max(dist2npt(dx), 1) and h = dx / m, the m + 1 points x - k h dirn / |dirn|,
+  /// k = -shift .. m - shift. -> (m + 1, dim). Default: throws NotImplementedError.
+  virtual Points background_points(const Eigen::VectorXd& x, const Eigen::VectorXd& dirn, const Dist2Npt& dist2npt,
+                                   int shift) const;
   /// Maps points on the min / max face of coordinate `component` to the opposite face, others
   /// unchanged (for PeriodicBC). x: (N, dim) -> (N, dim). Default: throws NotImplementedError.
   virtual Points periodic_point(const Points& x, int component) const;

@@ -47,6 +47,10 @@ class Hypersphere : public Cloneable<Hypersphere> {
   /// not differentiable at the center). "Cinf": its square.
   Eigen::VectorXd boundary_constraint_factor(const Points& x, const std::string& smoothness = "C0+") const override;
 
+  /// The segment from x to the sphere against dirn (see Geometry::background_points), as DeepXDE.
+  Points background_points(const Eigen::VectorXd& x, const Eigen::VectorXd& dirn, const Dist2Npt& dist2npt,
+                           int shift) const override;
+
   std::string name() const override { return "Hypersphere"; }
 
  protected:

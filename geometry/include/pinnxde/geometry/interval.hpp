@@ -45,6 +45,13 @@ class Interval : public Cloneable<Interval> {
   /// (dl dr)^2 (DeepXDE's formulas).
   Eigen::VectorXd boundary_constraint_factor(const Points& x, const std::string& smoothness = "C0+") const override;
 
+  /// n points evenly spaced in log(x + eps) (eps = 0 if l > 0, else the float64 machine epsilon), as
+  /// DeepXDE; boundary = false drops both ends. Throws ValueError for l < 0.
+  Points log_uniform_points(std::int64_t n, bool boundary = true) const;
+  /// dirn (1,): -1 towards l, +1 towards r, 0 both (the left points, then the right ones), as DeepXDE.
+  Points background_points(const Eigen::VectorXd& x, const Eigen::VectorXd& dirn, const Dist2Npt& dist2npt,
+                           int shift) const override;
+
   std::string name() const override { return "Interval"; }
 
  private:
