@@ -171,9 +171,18 @@ Points uniform_grid_points(const Geometry& g, std::int64_t n, bool boundary, dou
   const Eigen::VectorXd lo = g.bbox_min(), len = g.bbox_max() - g.bbox_min();
   std::vector<Eigen::Index> m(static_cast<std::size_t>(d));
   Eigen::Index total = 1;
+  double estimate = 1;
   for (int j = 0; j < d; ++j) {
     m[static_cast<std::size_t>(j)] = std::max<Eigen::Index>(1, std::lround(len(j) / h));
     total *= m[static_cast<std::size_t>(j)];
+    estimate *= static_cast<double>(m[static_cast<std::size_t>(j)]);
+  }
+  // In high dimension the box's grid dwarfs the domain (a 20-ball fills 1e-7 of its box): use the
+  // Halton sequence instead of a grid of billions of nodes.
+  if (estimate > std::max(1e7, 100 * N)) {
+    const Points x = g.random_points(n, "Halton");
+    if (!boundary) return select_rows(x, !g.on_boundary(x));
+    return x;
   }
   Points grid(total, d);
   for (Eigen::Index i = 0; i < total; ++i) {

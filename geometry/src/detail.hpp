@@ -63,7 +63,8 @@ class ArcLengthTable {
 
 /// About n grid points over a geometry of known volume: a cell-centred grid of the bounding box with
 /// spacing h, kept strictly inside, plus (boundary = true) g.uniform_boundary_points(~ boundary_measure
-/// / h^(dim-1)); h solves volume / h^dim (+ boundary_measure / h^(dim-1)) = n.
+/// / h^(dim-1)); h solves volume / h^dim (+ boundary_measure / h^(dim-1)) = n. When that grid would exceed
+/// max(1e7, 100 n) nodes (high dimension), g.random_points(n, "Halton") instead.
 Points uniform_grid_points(const Geometry& g, std::int64_t n, bool boundary, double volume);
 
 }  // namespace pinnxde::geometry::detail

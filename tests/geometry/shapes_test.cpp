@@ -362,6 +362,14 @@ TEST(UniformPoints, BallsAndEllipsesAreGridsOfAboutN) {
   }
 }
 
+TEST(UniformPoints, HighDimensionalBallFallsBackToHalton) {
+  const Hypersphere ball(std::vector<double>(20, 0.0), 1);
+  const Points x = ball.uniform_points(500);
+  EXPECT_EQ(x.rows(), 500);
+  EXPECT_TRUE(ball.inside(x).all());
+  EXPECT_FALSE(ball.on_boundary(ball.uniform_points(500, false)).any());
+}
+
 // ---------------------------------------------------------------------------------- Monte-Carlo volume
 
 TEST(MonteCarloVolume, MatchesClosedForms) {

@@ -30,7 +30,8 @@ class Hypersphere : public Cloneable<Hypersphere> {
   /// scaled by radius u^(1/dim), as DeepXDE.
   Points random_points(std::int64_t n, const std::string& random = "pseudo") const override;
   /// Cell-centred grid of the bounding box kept strictly inside, plus (boundary = true)
-  /// uniform_boundary_points at the same spacing; about n points.
+  /// uniform_boundary_points at the same spacing; about n points. (DeepXDE: random points.) Where that
+  /// grid would be huge (high dimension: > max(1e7, 100 n) nodes), random_points(n, "Halton") instead.
   Points uniform_points(std::int64_t n, bool boundary = true) const override;
   /// 2-D: n equally spaced angles. 3-D: the Fibonacci (golden spiral) lattice. Otherwise
   /// random_boundary_points(n, "Halton").
