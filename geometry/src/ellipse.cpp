@@ -161,6 +161,47 @@ Eigen::VectorXd Ellipse::distance2boundary(const Points& x, const Eigen::VectorX
   return ((-B + disc.sqrt()) / (2 * A)).matrix();
 }
 
+namespace {
+// Distance from (y0, y1), y0, y1 >= 0, to the ellipse (x0 / e0)^2 + (x1 / e1)^2 = 1 with e0 >= e1 > 0:
+// D. Eberly, "Distance from a point to an ellipse, an ellipsoid, or a hyperellipsoid" (bisection on the
+// monotone secular function, in scaled variables so nothing overflows).
+double ellipse_distance(double e0, double e1, double y0, double y1) {
+  if (y1 > 0) {
+    if (y0 > 0) {
+      const double z0 = y0 / e0, z1 = y1 / e1, g = z0 * z0 + z1 * z1 - 1;
+      if (g == 0) return 0;
+      const double r0 = (e0 / e1) * (e0 / e1), n0 = r0 * z0;
+      double s0 = z1 - 1, s1 = g < 0 ? 0 : std::hypot(n0, z1) - 1, s = 0;
+      for (int i = 0; i < 200; ++i) {
+        s = (s0 + s1) / 2;
+        if (s == s0 || s == s1) break;
+        const double q0 = n0 / (s + r0), q1 = z1 / (s + 1), f = q0 * q0 + q1 * q1 - 1;
+        if (f > 0) s0 = s;
+        else if (f < 0) s1 = s;
+        else break;
+      }
+      const double x0 = r0 * y0 / (s + r0), x1 = y1 / (s + 1);
+      return std::hypot(x0 - y0, x1 - y1);
+    }
+    return std::abs(y1 - e1);  // on the minor axis
+  }
+  const double numer = e0 * y0, denom = e0 * e0 - e1 * e1;
+  if (numer < denom) {  // on the major axis, inside the evolute: the nearest point is off the axis
+    const double x0 = e0 * numer / denom, x1 = e1 * std::sqrt(std::max(0.0, 1 - (x0 / e0) * (x0 / e0)));
+    return std::hypot(x0 - y0, x1);
+  }
+  return std::abs(y0 - e0);
+}
+}  // namespace
+
+Eigen::VectorXd Ellipse::mindist2boundary(const Points& x) const {
+  check_points(x, "mindist2boundary");
+  const Points uv = local(x);
+  Eigen::VectorXd d(x.rows());
+  for (Eigen::Index i = 0; i < x.rows(); ++i) d(i) = ellipse_distance(a_, b_, std::abs(uv(i, 0)), std::abs(uv(i, 1)));
+  return d;
+}
+
 Eigen::VectorXd Ellipse::boundary_constraint_factor(const Points& x, const std::string& smoothness) const {
   check_points(x, "boundary_constraint_factor");
   check_smoothness(smoothness);

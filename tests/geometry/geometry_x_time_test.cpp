@@ -59,6 +59,9 @@ TEST(GeometryXTime, ContractForSeveralSpatialGeometries) {
   expect_space_time_contract(GeometryXTime(Disk({0, 0}, 1), TimeDomain(0, 1)));
   expect_space_time_contract(GeometryXTime(Polygon({{0, 0}, {1, 0}, {1, -1}, {-1, -1}, {-1, 1}, {0, 1}}),
                                            TimeDomain(0, 2)));
+  expect_space_time_contract(GeometryXTime(Ellipse({0, 0}, 2, 1, 0.4), TimeDomain(0, 1)));
+  expect_space_time_contract(GeometryXTime(StarShaped({1, 0}, 1, {0.2, 0.1}, {0, 0.1}), TimeDomain(0, 1)));
+  expect_space_time_contract(GeometryXTime(Sphere({0, 0, 0}, 1), TimeDomain(0, 1)));
 }
 
 TEST(GeometryXTime, OnInitialAndOnBoundary) {

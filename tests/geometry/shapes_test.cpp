@@ -113,6 +113,24 @@ TEST(Ellipse, DistanceNormalsAndConstraintFactor) {
   EXPECT_NEAR(g.boundary_constraint_factor(c, "C0+")(0), 1, 1e-15);
 }
 
+TEST(Ellipse, MindistMatchesBruteForce) {
+  for (const auto& [a, b, phi] : std::vector<std::array<double, 3>>{{2, 1, 0.3}, {3, 0.4, -1}, {1, 1, 0}}) {
+    const Ellipse g({0.5, -0.5}, a, b, phi);
+    // Dense boundary polyline, 400k points: distance error <= h^2 / (8 R_min) ~ 1e-9.
+    const Points poly = g.uniform_boundary_points(400000);
+    seed(2);
+    Points x = Rectangle({-4, -4}, {4, 4}).random_points(200);
+    x.row(0) << 0.5, -0.5;  // the center: distance b
+    const Eigen::VectorXd d = g.mindist2boundary(x);
+    for (Eigen::Index i = 0; i < x.rows(); ++i) {
+      const double brute = std::sqrt((poly.rowwise() - x.row(i)).rowwise().squaredNorm().minCoeff());
+      EXPECT_NEAR(d(i), brute, 1e-7) << "a " << a << " b " << b << " point " << x.row(i);
+    }
+    EXPECT_NEAR(d(0), b, 1e-14);
+    EXPECT_LT(g.mindist2boundary(g.random_boundary_points(100)).maxCoeff(), 1e-12);
+  }
+}
+
 TEST(Ellipse, Errors) {
   EXPECT_THAT([] { Ellipse({0, 0}, 1, 2); },
               ThrowsMessage<ValueError>(HasSubstr("Ellipse: semiminor = 2 must be <= semimajor = 1")));

@@ -52,6 +52,9 @@ class Ellipse : public Cloneable<Ellipse> {
   Points random_boundary_points(std::int64_t n, const std::string& random = "pseudo") const override;
   /// Distance along the ray x + s dirn / |dirn| to the ellipse, for x inside.
   Eigen::VectorXd distance2boundary(const Points& x, const Eigen::VectorXd& dirn) const override;
+  /// Exact distance to the ellipse, for points inside or outside (Eberly's robust root bisection per
+  /// point; DeepXDE has no Ellipse.mindist2boundary).
+  Eigen::VectorXd mindist2boundary(const Points& x) const override;
   /// "C0": |d1 + d2 - 2a| (d1, d2 the distances to the foci; DeepXDE's formula). "C0+": |1 - (u/a)^2 -
   /// (v/b)^2|, a polynomial inside (DeepXDE's focal form is not differentiable at the foci, which lie
   /// inside). "Cinf": its square.
