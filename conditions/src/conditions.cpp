@@ -7,6 +7,7 @@
 #include "pinnxde/conditions/convert.hpp"
 #include "pinnxde/conditions/dirichlet_bc.hpp"
 #include "pinnxde/conditions/ic.hpp"
+#include "pinnxde/conditions/interface_2d_bc.hpp"
 #include "pinnxde/conditions/neumann_bc.hpp"
 #include "pinnxde/conditions/operator_bc.hpp"
 #include "pinnxde/conditions/periodic_bc.hpp"
@@ -393,6 +394,66 @@ Misfit PointSetOperatorBC::misfit(const torch::Tensor& inputs, const torch::Tens
   auto r = check_column(call_user(name(), "the operator", n, [&] { return func_(inputs, outputs); }), n,
                         "the operator");
   return {r.slice(0, beg, end), prepared.values};
+}
+
+// ---------------------------------------------------------------- Interface2DBC
+
+namespace {
+std::shared_ptr<const geometry::Geometry> require_2d(const geometry::Geometry& geom) {
+  if (geom.dim() != 2)
+    detail::fail("Interface2DBC: geometry is a ", geom.name(), " of dimension ", geom.dim(), " (expected dimension 2)");
+  return geom.clone();
+}
+bool parse_direction(const std::string& d) {
+  if (d != "normal" && d != "tangent")
+    detail::fail("Interface2DBC: direction = '", d, "'; valid: normal, tangent");
+  return d == "tangent";
+}
+}  // namespace
+
+Interface2DBC::Interface2DBC(const geometry::Geometry& geom, ValueFunction func, Predicate on_boundary1,
+                             Predicate on_boundary2, std::string direction)
+    : BC(require_2d(geom), std::move(on_boundary1), 0, "Interface2DBC"),
+      func_(std::move(func)),
+      on_boundary2_(std::move(on_boundary2)),
+      tangent_(parse_direction(direction)) {
+  if (!func_) detail::fail("Interface2DBC: the value function is empty");
+  if (!on_boundary2_) detail::fail("Interface2DBC: on_boundary2 is empty (expected the second edge's predicate)");
+}
+
+Points Interface2DBC::collocation_points(const Points& X) const {
+  const Points x1 = BC::collocation_points(X);
+  const Mask flags = geometry_flags(X);
+  std::vector<std::int64_t> rows;
+  for (Eigen::Index i = 0; i < X.rows(); ++i)
+    if (on_boundary2_(X.row(i), flags(i))) rows.push_back(i);
+  if (geom_->name() == "Polygon") std::reverse(rows.begin(), rows.end());
+  const Points x2 = take_rows(X, rows);
+  if (x1.rows() != x2.rows())
+    detail::fail("Interface2DBC: ", x1.rows(), " points on the first edge but ", x2.rows(),
+                 " on the second (expected as many: edges of the same length with train_distribution = \"uniform\")");
+  Points out(x1.rows() + x2.rows(), X.cols());
+  out << x1, x2;
+  return out;
+}
+
+Prepared Interface2DBC::prepare(const Points& points, const torch::TensorOptions& options) const {
+  const auto half = points.rows() / 2;
+  return {evaluate_values(func_, to_tensor(points.topRows(half), options)),
+          to_tensor(geom_->boundary_normal(points), options)};
+}
+
+Misfit Interface2DBC::misfit(const torch::Tensor&, const torch::Tensor& outputs, std::int64_t beg,
+                             std::int64_t end, const Prepared& prepared) const {
+  if (outputs.size(1) != 2)
+    detail::fail("Interface2DBC: the network has ", outputs.size(1), " outputs (expected 2: a 2-D vector field)");
+  const auto mid = beg + (end - beg) / 2, half = mid - beg;
+  auto d = prepared.normals;
+  if (tangent_) d = torch::stack({d.select(1, 1), -d.select(1, 0)}, 1);  // n turned 90 degrees clockwise
+  auto side = [&](std::int64_t from, std::int64_t to, std::int64_t off) {
+    return (outputs.slice(0, from, to) * d.slice(0, off, off + (to - from))).sum(1, /*keepdim=*/true);
+  };
+  return {side(beg, mid, 0) + side(mid, end, half), prepared.values};
 }
 
 }  // namespace icbc

@@ -12,6 +12,8 @@
 #include <pinnxde/example_cli.hpp>
 #include <pinnxde/pinnxde.hpp>
 
+#include <iomanip>
+
 namespace dde = pinnxde;
 
 int main(int argc, char** argv) {
@@ -50,7 +52,7 @@ int main(int argc, char** argv) {
     auto x = dde::to_tensor(geomtime.uniform_points(2000, true), dde::config::options());
     std::cout << "L2 relative error: " << dde::metrics::l2_relative_error(exact(x), model.predict(x)) << "\n";
     const double C_found = C.item<double>();
-    std::cout << "Recovered C: " << C_found << " (true " << C_true << ")\n";
+    std::cout << std::setprecision(6) << "Recovered C: " << C_found << " (true " << C_true << ")\n";
     return dde::examples::finish(model, "C relative error", std::abs(C_found - C_true) / C_true, args);
   });
 }

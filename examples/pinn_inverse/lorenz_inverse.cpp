@@ -13,6 +13,7 @@
 #include <pinnxde/pinnxde.hpp>
 
 #include <array>
+#include <iomanip>
 
 namespace dde = pinnxde;
 
@@ -85,7 +86,7 @@ int main(int argc, char** argv) {
     }
 
     const double s = C1.item<double>(), r = C2.item<double>(), b = C3.item<double>();
-    std::cout << "Recovered sigma = " << s << " (true " << sigma << "), rho = " << r << " (true " << rho
+    std::cout << std::setprecision(6) << "Recovered sigma = " << s << " (true " << sigma << "), rho = " << r << " (true " << rho
               << "), beta = " << b << " (true " << beta << ")\n";
     auto t = dde::to_tensor(t_obs, dde::config::options());
     std::cout << "L2 relative error of the trajectory: "

@@ -6,6 +6,7 @@
 #include <pinnxde/conditions/convert.hpp>
 #include <pinnxde/conditions/dirichlet_bc.hpp>
 #include <pinnxde/conditions/ic.hpp>
+#include <pinnxde/conditions/interface_2d_bc.hpp>
 #include <pinnxde/conditions/neumann_bc.hpp>
 #include <pinnxde/conditions/operator_bc.hpp>
 #include <pinnxde/conditions/periodic_bc.hpp>
@@ -343,6 +344,32 @@ TEST(Conditions, UserFunctionsOfTheWrongShapeAreNamed) {
   icbc::NeumannBC n(geom, [](const torch::Tensor& x) { return torch::zeros({x.size(0) + 1, 1}); }, icbc::on_boundary);
   EXPECT_THAT([&] { n.prepare(pts, f64); },
               ThrowsMessage<pinnxde::ValueError>(HasSubstr("value function returned shape [3, 1] for 2 points")));
+}
+
+TEST(Interface2DBC, NormalAndTangentialJumpsAcrossTwoEdges) {
+  geo::Rectangle box({0.0, 0.0}, {1.0, 1.0});
+  auto left = [](const Eigen::Ref<const Eigen::RowVectorXd>& x, bool on) { return on && geo::isclose(x[0], 0); };
+  auto right = [](const Eigen::Ref<const Eigen::RowVectorXd>& x, bool on) { return on && geo::isclose(x[0], 1); };
+  auto zero = [](const torch::Tensor& x) { return torch::zeros({x.size(0), 1}, x.options()); };
+  icbc::Interface2DBC normal(box, zero, left, right);
+  auto pts = normal.collocation_points(rows2({{0.0, 0.25}, {1.0, 0.25}, {0.5, 0.5}, {0.0, 0.75}, {1.0, 0.75}}));
+  ASSERT_TRUE(pts.isApprox(rows2({{0.0, 0.25}, {0.0, 0.75}, {1.0, 0.25}, {1.0, 0.75}})));
+  auto x = pinnxde::to_tensor(pts, f64);
+  // y = (x + 2, y): normals (-1, 0) and (1, 0): <y, n> sums to y1(right) - y1(left) = 3 - 2 = 1.
+  auto y = torch::cat({x.slice(1, 0, 1) + 2, x.slice(1, 1, 2)}, 1);
+  auto m = normal.misfit(x, y, 0, 4, normal.prepare(pts, f64));
+  EXPECT_TRUE(torch::allclose(m.prediction, torch::ones({2, 1}, f64)));
+  EXPECT_TRUE(torch::allclose(m.target, torch::zeros({2, 1}, f64)));
+  // Tangents [n_y, -n_x] = (0, 1) on the left and (0, -1) on the right: y2(left) - y2(right) = 0.
+  icbc::Interface2DBC tangent(box, [](const torch::Tensor& p) { return p.slice(1, 1, 2); }, left, right, "tangent");
+  auto e = tangent.error(x, y, 0, 4, tangent.prepare(pts, f64));
+  EXPECT_TRUE(torch::allclose(e, -x.slice(0, 0, 2).slice(1, 1, 2)));  // target: func = y on edge 1
+  EXPECT_THAT([&] { icbc::Interface2DBC(box, zero, left, right, "diagonal"); },
+              ThrowsMessage<pinnxde::ValueError>(HasSubstr("direction = 'diagonal'; valid: normal, tangent")));
+  EXPECT_THAT([&] { normal.collocation_points(rows2({{0.0, 0.25}})); },
+              ThrowsMessage<pinnxde::ValueError>(HasSubstr("1 points on the first edge but 0 on the second")));
+  EXPECT_THAT([&] { normal.error(x, x.slice(1, 0, 1), 0, 4, normal.prepare(pts, f64)); },
+              ThrowsMessage<pinnxde::ValueError>(HasSubstr("the network has 1 outputs (expected 2")));
 }
 
 }  // namespace

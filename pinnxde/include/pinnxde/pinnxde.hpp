@@ -9,6 +9,7 @@
 #include "pinnxde/conditions/convert.hpp"
 #include "pinnxde/conditions/dirichlet_bc.hpp"
 #include "pinnxde/conditions/ic.hpp"
+#include "pinnxde/conditions/interface_2d_bc.hpp"
 #include "pinnxde/conditions/neumann_bc.hpp"
 #include "pinnxde/conditions/operator_bc.hpp"
 #include "pinnxde/conditions/periodic_bc.hpp"
@@ -37,6 +38,7 @@ namespace pinnxde {
 // DeepXDE exposes the conditions both as dde.icbc.X and dde.X.
 using icbc::DirichletBC;
 using icbc::IC;
+using icbc::Interface2DBC;
 using icbc::NeumannBC;
 using icbc::on_boundary;
 using icbc::on_initial;
