@@ -1,6 +1,9 @@
 #include "pinnxde/model.hpp"
 
+#include <ATen/CPUGeneratorImpl.h>
 #include <torch/torch.h>
+
+#include <nlohmann/json.hpp>
 
 #include <cmath>
 #include <filesystem>
@@ -11,6 +14,7 @@
 
 #include "pinnxde/conditions/convert.hpp"
 #include "pinnxde/config.hpp"
+#include "pinnxde/geometry/random.hpp"
 #include "pinnxde/error.hpp"
 #include "pinnxde/grad.hpp"
 #include "pinnxde/metrics.hpp"
@@ -101,7 +105,21 @@ void Model::compile(const std::string& optimizer, CompileOptions options) {
   for (double w : options.loss_weights)
     if (!std::isfinite(w) || w < 0) detail::fail("Model::compile: loss_weights has ", w, " (expected finite >= 0)");
   for (const auto& m : options.metrics) metrics::get(m);  // validates the name
-  loss_fns_ = {losses::get(options.loss)};
+  if (options.decay) {
+    const auto& d = *options.decay;
+    static const std::vector<std::string> decays{"inverse time", "step", "cosine", "exponential", "lambda"};
+    if (std::find(decays.begin(), decays.end(), d.name) == decays.end())
+      detail::fail("Model::compile: unknown decay '", d.name, "'; valid: ", join(decays));
+    if (is_lbfgs(optimizer)) detail::fail("Model::compile: decay is for first-order optimizers, not '", optimizer, "'");
+    if ((d.name == "inverse time" || d.name == "step" || d.name == "cosine") && !(d.a > 0))
+      detail::fail("Model::compile: decay '", d.name, "' needs a first value (steps) > 0, got ", d.a);
+    if ((d.name == "step" || d.name == "exponential") && !((d.name == "step" ? d.b : d.a) > 0))
+      detail::fail("Model::compile: decay '", d.name, "' needs gamma > 0");
+    if (d.name == "lambda" && !d.factor) detail::fail("Model::compile: decay 'lambda' needs a factor function");
+  }
+  if (options.loss.names.empty()) detail::fail("Model::compile: loss is an empty list (expected one name or one per term)");
+  loss_fns_.clear();
+  for (const auto& name : options.loss.names) loss_fns_.push_back(losses::get(name));
 
   // One float type everywhere: network parameters and the inverse problem's Variables.
   net_->to(config::device(), config::real());
@@ -125,6 +143,7 @@ void Model::compile(const std::string& optimizer, CompileOptions options) {
 
   std::cout << "Compiling model...\n";
   optimizer_name_ = optimizer;
+  optimizer_steps_ = 0;
   copts_ = std::move(options);
   const double lr = copts_.lr;
   if (optimizer == "adam") {
@@ -144,6 +163,9 @@ Model::Evaluation Model::evaluate(const data::Batch& batch) {
   Evaluation ev;
   ev.outputs = net_->forward(batch.x);
   ev.terms = data_.losses(ev.outputs, batch, loss_fns_);
+  if (loss_fns_.size() > 1 && loss_fns_.size() != ev.terms.size())
+    detail::fail("Model::compile: loss has ", loss_fns_.size(), " entries for ", ev.terms.size(),
+                 " loss terms (expected one name, or one per term)");
   const auto& w = copts_.loss_weights;
   if (!w.empty() && w.size() != ev.terms.size())
     detail::fail("Model::compile: loss_weights has ", w.size(), " entries for ", ev.terms.size(),
@@ -183,6 +205,7 @@ double Model::train_closure() {
     grad::clear();
     throw NonFiniteLoss{loss};
   }
+  state_.loss_train = loss;
   snapshot_if_best(loss);
   auto grads = torch::autograd::grad({ev.total}, params_, {}, /*retain_graph=*/false, /*create_graph=*/false,
                                      /*allow_unused=*/true);
@@ -233,12 +256,34 @@ void Model::record(bool print) {
             << format_list(test) << format_list(mets) << std::endl;
 }
 
+void Model::apply_decay() {
+  if (!copts_.decay) return;
+  const auto& d = *copts_.decay;
+  const double t = static_cast<double>(optimizer_steps_);
+  double f = 1;
+  if (d.name == "inverse time") f = 1 / (1 + d.b * t / d.a);
+  else if (d.name == "step") f = std::pow(d.b, std::floor(t / d.a));
+  else if (d.name == "cosine") f = d.b + (1 - d.b) * 0.5 * (1 + std::cos(M_PI * std::min(t, d.a) / d.a));
+  else if (d.name == "exponential") f = std::pow(d.a, t);
+  else if (d.name == "lambda") f = d.factor(optimizer_steps_);
+  for (auto& group : optimizer_->param_groups()) group.options().set_lr(copts_.lr * f);
+}
+
+double Model::learning_rate() const {
+  if (!optimizer_) return is_lbfgs(optimizer_name_) ? 1.0 : 0.0;
+  return optimizer_->param_groups().front().options().get_lr();
+}
+
 void Model::train_first_order(std::int64_t iterations, const TrainOptions& o) {
-  for (std::int64_t i = 0; i < iterations; ++i) {
+  for (std::int64_t i = 0; i < iterations && !stop_training; ++i) {
+    for_callbacks(o, [](callbacks::Callback* c) { c->on_epoch_begin(); });
     train_closure();
+    apply_decay();
     optimizer_->step();
+    ++optimizer_steps_;
     ++state_.step;
-    if (state_.step % o.display_every == 0 || i + 1 == iterations) record(o.verbose);
+    for_callbacks(o, [](callbacks::Callback* c) { c->on_epoch_end(); });
+    if (state_.step % o.display_every == 0 || i + 1 == iterations || stop_training) record(o.verbose);
   }
 }
 
@@ -286,7 +331,9 @@ void Model::train_lbfgs(const TrainOptions& o) {
     evals += chunk_evals;
     state_.step += n;
     const bool stopped_early = n < chunk;
-    if (state_.step % o.display_every == 0 || done >= maxiter || stopped_early) record(o.verbose);
+    for_callbacks(o, [](callbacks::Callback* c) { c->on_epoch_end(); });
+    if (state_.step % o.display_every == 0 || done >= maxiter || stopped_early || stop_training) record(o.verbose);
+    if (stop_training) return;
     if (!stopped_early) continue;
     // LibTorch's L-BFGS stopped on its own: a tiny gradient (true convergence) or a line search that
     // found no decrease. The second happens in float32 long before the minimum; DeepXDE stops there.
@@ -326,13 +373,20 @@ std::pair<LossHistory, TrainState> Model::train(TrainOptions o) {
     state_.best_loss_train = std::numeric_limits<double>::infinity();
     best_params_.clear();
   }
+  if (!o.model_restore_path.empty()) restore(o.model_restore_path);
   std::cout << "Training model...\n\n";
   const auto t0 = std::chrono::steady_clock::now();
+  stop_training = false;
+  for_callbacks(o, [this](callbacks::Callback* c) {
+    c->set_model(*this);
+    c->on_train_begin();
+  });
   state_.stop_reason = StopReason::IterationsDone;
   state_.message = "iterations done";
   state_.restored_best = false;
   try {
-    record(o.verbose);
+    // Record the starting point, unless this step is already recorded (a resumed or continued run).
+    if (history_.steps.empty() || history_.steps.back() != state_.step) record(o.verbose);
     if (lbfgs)
       train_lbfgs(o);
     else
@@ -348,6 +402,11 @@ std::pair<LossHistory, TrainState> Model::train(TrainOptions o) {
     std::cout << "pinnxde: " << state_.message << "\n";
     restore_best();
   }
+  if (stop_training && state_.stop_reason == StopReason::IterationsDone) {
+    state_.stop_reason = StopReason::StoppedByCallback;
+    state_.message = "stopped by a callback at step " + std::to_string(state_.step);
+  }
+  for_callbacks(o, [](callbacks::Callback* c) { c->on_train_end(); });
   if (state_.stop_reason != StopReason::NonFinite && !last_terms_.empty()) {
     // The parameters after the last step were only evaluated by the final record(): they may be the best.
     double last = 0;
@@ -378,6 +437,7 @@ std::pair<LossHistory, TrainState> Model::train(TrainOptions o) {
               << " s (" << state_.message << ")\n\n"
               << std::defaultfloat;
   }
+  if (!o.model_save_path.empty()) save(o.model_save_path);
   return {history_, state_};
 }
 
@@ -396,6 +456,156 @@ torch::Tensor Model::predict(const torch::Tensor& x,
   auto r = op(xs, y).detach();
   grad::clear();
   return r;
+}
+
+// ---------------------------------------------------------------- checkpoints
+
+namespace {
+
+torch::Tensor string_tensor(const std::string& text) {
+  return torch::from_blob(const_cast<char*>(text.data()), {static_cast<std::int64_t>(text.size())}, torch::kUInt8)
+      .clone();
+}
+
+std::string tensor_string(const torch::Tensor& t) {
+  auto c = t.contiguous().to(torch::kCPU, torch::kUInt8);
+  return std::string(reinterpret_cast<const char*>(c.data_ptr<std::uint8_t>()), static_cast<std::size_t>(c.numel()));
+}
+
+nlohmann::json history_json(const LossHistory& h) {
+  return {{"steps", h.steps}, {"loss_train", h.loss_train}, {"loss_test", h.loss_test}, {"metrics_test", h.metrics_test}};
+}
+
+}  // namespace
+
+void Model::save(const std::string& path) const {
+  if (optimizer_name_.empty()) detail::fail<StateError>("Model::save: compile() the model first");
+  torch::serialize::OutputArchive ar;
+  nlohmann::json cfg;
+  cfg["format"] = "pinnxde-checkpoint";
+  cfg["version"] = 1;
+  cfg["dtype"] = config::default_float();
+  cfg["optimizer"] = optimizer_name_;
+  cfg["lr"] = copts_.lr;
+  cfg["num_variables"] = copts_.external_trainable_variables.size();
+  cfg["step"] = state_.step;
+  cfg["optimizer_steps"] = optimizer_steps_;
+  cfg["best_step"] = state_.best_step;
+  cfg["best_loss_train"] = state_.best_loss_train;
+  cfg["history"] = history_json(history_);
+  std::ostringstream rng_state;
+  rng_state << geometry::rng();
+  cfg["geometry_rng"] = rng_state.str();
+  for (const auto& p : net_->named_parameters()) cfg["parameters"].push_back({p.key(), p.value().sizes().vec()});
+  ar.write("config", string_tensor(cfg.dump()));
+  for (const auto& p : net_->named_parameters()) ar.write("net/" + p.key(), p.value().detach());
+  for (const auto& b : net_->named_buffers()) ar.write("net/" + b.key(), b.value(), /*is_buffer=*/true);
+  const auto& vars = copts_.external_trainable_variables;
+  for (std::size_t i = 0; i < vars.size(); ++i) ar.write("variables/" + std::to_string(i), vars[i].detach());
+  for (std::size_t i = 0; i < best_params_.size(); ++i) ar.write("best/" + std::to_string(i), best_params_[i]);
+  ar.write("torch_rng", at::detail::getDefaultCPUGenerator().get_state());
+  const geometry::Points points = data_.checkpoint_points();
+  if (points.size() > 0) ar.write("train_points", to_tensor(points, torch::kFloat64));
+  if (optimizer_) {
+    torch::serialize::OutputArchive opt;
+    optimizer_->save(opt);
+    ar.write("optimizer", opt);
+  }
+  const auto tmp = path + ".tmp";
+  try {
+    ar.save_to(tmp);
+  } catch (const c10::Error& e) {
+    detail::fail<Error>("Model::save: cannot write '", path, "': ", e.what_without_backtrace());
+  }
+  std::filesystem::rename(tmp, path);  // never leave a half-written checkpoint under the real name
+}
+
+void Model::restore(const std::string& path) {
+  if (optimizer_name_.empty())
+    detail::fail<StateError>("Model::restore: compile() the model first (with the optimizer and Variables of the "
+                             "run being resumed)");
+  if (!std::filesystem::exists(path)) detail::fail("Model::restore: no checkpoint at '", path, "'");
+  // The training points come from the seed the program set, not from the restored generator state:
+  // build them before the generators are overwritten, as the interrupted run did.
+  data_.train_batch();
+  data_.test_batch();
+  torch::serialize::InputArchive ar;
+  nlohmann::json cfg;
+  auto read = [&](const std::string& key) {
+    torch::Tensor t;
+    try {
+      ar.read(key, t);
+    } catch (const c10::Error&) {
+      detail::fail("Model::restore: checkpoint '", path, "' has no '", key,
+                   "' (expected a checkpoint saved from this network and these Variables)");
+    }
+    return t;
+  };
+  try {
+    ar.load_from(path);
+    cfg = nlohmann::json::parse(tensor_string(read("config")));
+  } catch (const pinnxde::Error&) {
+    throw;
+  } catch (const std::exception& e) {
+    detail::fail("Model::restore: '", path, "' is not a readable pinnxde checkpoint (corrupt or truncated?): ",
+                 e.what());
+  }
+  if (cfg.value("format", "") != "pinnxde-checkpoint")
+    detail::fail("Model::restore: '", path, "' is not a pinnxde checkpoint");
+  // Check everything before changing anything.
+  std::vector<std::pair<torch::Tensor, torch::Tensor>> copies;
+  for (const auto& p : net_->named_parameters()) {
+    auto t = read("net/" + p.key());
+    if (t.sizes() != p.value().sizes())
+      detail::fail("Model::restore: parameter '", p.key(), "' has shape ", t.sizes(), " in '", path, "' but ",
+                   p.value().sizes(), " in this network (expected a checkpoint of the same network)");
+    copies.emplace_back(p.value(), t);
+  }
+  const auto n_saved = cfg.at("parameters").size();
+  if (n_saved != net_->named_parameters().size())
+    detail::fail("Model::restore: '", path, "' holds ", n_saved, " parameter tensors but this network has ",
+                 net_->named_parameters().size(), " (expected a checkpoint of the same network)");
+  const auto& vars = copts_.external_trainable_variables;
+  if (cfg.at("num_variables").get<std::size_t>() != vars.size())
+    detail::fail("Model::restore: '", path, "' holds ", cfg.at("num_variables").get<std::size_t>(),
+                 " Variables but the model was compiled with ", vars.size());
+  for (std::size_t i = 0; i < vars.size(); ++i) copies.emplace_back(vars[i], read("variables/" + std::to_string(i)));
+  {
+    torch::NoGradGuard no_grad;
+    for (auto& [dst, src] : copies) dst.copy_(src);
+    best_params_.clear();
+    for (std::size_t i = 0; i < params_.size(); ++i) {
+      torch::Tensor t;
+      try {
+        ar.read("best/" + std::to_string(i), t);
+      } catch (const c10::Error&) {
+        best_params_.clear();
+        break;
+      }
+      best_params_.push_back(t.to(params_[i].options()).clone());
+    }
+  }
+  if (optimizer_ && cfg.value("optimizer", "") == optimizer_name_) {
+    torch::serialize::InputArchive opt;
+    if (ar.try_read("optimizer", opt)) optimizer_->load(opt);
+  }
+  state_.step = cfg.at("step").get<std::int64_t>();
+  optimizer_steps_ = cfg.value("optimizer_steps", std::int64_t{0});
+  state_.best_step = cfg.at("best_step").get<std::int64_t>();
+  state_.best_loss_train = cfg.at("best_loss_train").is_null() ? std::numeric_limits<double>::infinity()
+                                                                : cfg.at("best_loss_train").get<double>();
+  const auto& h = cfg.at("history");
+  history_.steps = h.at("steps").get<std::vector<std::int64_t>>();
+  history_.loss_train = h.at("loss_train").get<std::vector<std::vector<double>>>();
+  history_.loss_test = h.at("loss_test").get<std::vector<std::vector<double>>>();
+  history_.metrics_test = h.at("metrics_test").get<std::vector<std::vector<double>>>();
+  torch::Tensor points;
+  if (ar.try_read("train_points", points)) data_.restore_checkpoint_points(to_points(points));
+  at::Generator gen = at::detail::getDefaultCPUGenerator();  // a handle to the global generator
+  gen.set_state(read("torch_rng"));
+  std::istringstream rng_state(cfg.at("geometry_rng").get<std::string>());
+  rng_state >> geometry::rng();
+  print_header_ = true;
 }
 
 void save_loss_history(const LossHistory& h, const std::string& output_dir) {

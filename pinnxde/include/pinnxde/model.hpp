@@ -17,17 +17,37 @@
 #include <string>
 #include <vector>
 
+#include "pinnxde/callbacks.hpp"
 #include "pinnxde/data/data.hpp"
 #include "pinnxde/geometry/geometry.hpp"
 #include "pinnxde/nn/nn.hpp"
 
 namespace pinnxde {
 
+/// One loss name for every term, or one per term: `.loss = "MSE"` or `.loss = {"MSE", "MSE", "MAE"}`.
+struct LossSpec {
+  std::vector<std::string> names;
+  LossSpec(const char* name) : names{name} {}                             // NOLINT(google-explicit-constructor)
+  LossSpec(std::string name) : names{std::move(name)} {}                  // NOLINT(google-explicit-constructor)
+  LossSpec(std::initializer_list<std::string> list) : names(list) {}
+};
+
+/// Learning-rate decay, DeepXDE's tuples: {"inverse time", decay_steps, decay_rate}, {"step", step_size,
+/// gamma}, {"cosine", decay_steps, alpha}, {"exponential", gamma}, or {"lambda"} with `factor`. The step
+/// counts optimizer steps since compile(); the learning rate is lr * factor(step).
+struct Decay {
+  std::string name;
+  double a = 0;  // decay_steps | step_size | decay_steps | gamma
+  double b = 0;  // decay_rate  | gamma     | alpha
+  std::function<double(std::int64_t step)> factor;  // for "lambda"
+};
+
 /// Keyword arguments of Model::compile, in DeepXDE's order.
 struct CompileOptions {
   double lr = 1e-3;                                       // learning rate (ignored by L-BFGS, which uses 1)
-  std::string loss = "MSE";                               // "MSE", "MAE", "mean squared error", ...
+  LossSpec loss = "MSE";                                  // see losses::names()
   std::vector<std::string> metrics;                       // "l2 relative error", "MSE", ...
+  std::optional<Decay> decay;                             // learning-rate schedule (first-order optimizers)
   std::vector<double> loss_weights;                       // one per loss term, default all 1
   std::vector<torch::Tensor> external_trainable_variables;// Variables of an inverse problem
 };
@@ -37,8 +57,11 @@ struct TrainOptions {
   std::optional<std::int64_t> iterations;  // required for first-order optimizers; L-BFGS uses its maxiter
   int display_every = 1000;                // progress row and history record every this many steps
   bool disregard_previous_best = false;    // forget the best state of earlier train() calls
-  bool restore_best = true;                // end with the parameters of the lowest training loss seen
+  std::vector<callbacks::CallbackPtr> callbacks;
+  std::string model_restore_path;          // restore this checkpoint before training
+  std::string model_save_path;             // save a checkpoint here after training
   bool verbose = true;                     // print the progress table
+  bool restore_best = true;                // end with the parameters of the lowest training loss seen
 };
 
 /// Loss and metric records, one row per display step. Port of deepxde.model.LossHistory.
@@ -48,12 +71,13 @@ struct LossHistory {
 };
 
 /// Why train() returned.
-enum class StopReason { IterationsDone, Converged, NonFinite };
+enum class StopReason { IterationsDone, Converged, NonFinite, StoppedByCallback };
 
 /// Outcome of training. Port of deepxde.model.TrainState, with the reason it stopped.
 struct TrainState {
   std::int64_t step = 0;                 // total optimizer steps (iterations) across train() calls
   std::int64_t best_step = 0;            // step of the lowest total training loss
+  double loss_train = std::numeric_limits<double>::quiet_NaN();  // total training loss, latest evaluation
   double best_loss_train = std::numeric_limits<double>::infinity();
   std::vector<double> best_loss_test, best_metrics;  // of the parameters the model holds after train()
   StopReason stop_reason = StopReason::IterationsDone;
@@ -83,6 +107,19 @@ class Model {
   torch::Tensor predict(const torch::Tensor& x, const std::function<torch::Tensor(const torch::Tensor&,
                                                                                    const torch::Tensor&)>& op);
 
+  /// Writes one checkpoint file: network parameters, every Variable, the optimizer state, the step, the
+  /// random generators' states, the loss history and the configuration. Port of Model.save.
+  void save(const std::string& path) const;
+  /// Reads a checkpoint written by save() into this (compiled) model; train() then continues the same run.
+  /// Throws ValueError for a different network shape, other Variables, or a corrupt/truncated file.
+  void restore(const std::string& path);
+
+  /// Set by a callback to end training after the current step.
+  bool stop_training = false;
+
+  data::Data& data() { return data_; }
+  /// Current learning rate of the compiled first-order optimizer (after decay); 1 for L-BFGS.
+  double learning_rate() const;
   const LossHistory& losshistory() const { return history_; }
   const TrainState& train_state() const { return state_; }
   std::shared_ptr<nn::NNImpl> net() const { return net_; }
@@ -103,6 +140,11 @@ class Model {
   std::vector<double> test_metrics(const torch::Tensor& outputs, const data::Batch& batch) const;
   void train_first_order(std::int64_t iterations, const TrainOptions& options);
   void train_lbfgs(const TrainOptions& options);
+  void apply_decay();
+  template <class Hook>
+  void for_callbacks(const TrainOptions& o, Hook hook) {
+    for (const auto& cb : o.callbacks) hook(cb.operator->());
+  }
 
   data::Data& data_;
   std::shared_ptr<nn::NNImpl> net_;
@@ -116,6 +158,7 @@ class Model {
   std::vector<torch::Tensor> best_params_;
   std::vector<double> last_terms_;
   std::int64_t steps_in_flight_ = 0;  // L-BFGS iterations done inside the running chunk
+  std::int64_t optimizer_steps_ = 0;  // steps since compile(), for the learning-rate decay
   bool print_header_ = true;
 };
 

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "pinnxde/conditions/boundary_condition.hpp"
+#include "pinnxde/geometry/geometry.hpp"
 
 namespace pinnxde::data {
 
@@ -38,6 +39,10 @@ class Data {
   virtual const Batch& test_batch() = 0;
   /// Drops and rebuilds the training points (DeepXDE's resample_train_points).
   virtual void resample_train_points() = 0;
+  /// The sampled training points that a checkpoint must keep (they change when resampled), and their
+  /// restoration: a resumed run trains on the points the interrupted one had. Empty/no-op by default.
+  virtual geometry::Points checkpoint_points() const { return {}; }
+  virtual void restore_checkpoint_points(const geometry::Points&) {}
   /// Input dimension the network must accept.
   virtual int input_dim() const = 0;
   /// Conditions, for validation against the network.

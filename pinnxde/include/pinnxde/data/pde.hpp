@@ -92,6 +92,13 @@ class PDE : public Data {
   const Batch& train_batch() override;
   const Batch& test_batch() override;
   void resample_train_points() override;
+  geometry::Points checkpoint_points() const override {
+    return train_x_all_ ? *train_x_all_ : geometry::Points();
+  }
+  void restore_checkpoint_points(const geometry::Points& points) override {
+    train_x_all_ = points;
+    train_.reset();
+  }
   int input_dim() const override { return geom_->dim(); }
   const std::vector<icbc::BCPtr>& bcs() const override { return bcs_; }
 

@@ -1,0 +1,178 @@
+// Training machinery: checkpoints (kill-and-resume), callbacks, learning-rate decay.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <pinnxde/pinnxde.hpp>
+
+namespace dde = pinnxde;
+using ::testing::HasSubstr;
+using ::testing::ThrowsMessage;
+
+namespace {
+
+class TrainingTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    threads_ = torch::get_num_threads();
+    dir_ = std::filesystem::temp_directory_path() /
+           ("pinnxde_training_test_" + std::to_string(::getpid()) + "_" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    std::filesystem::create_directories(dir_);
+  }
+  void TearDown() override {
+    dde::config::set_default_float("float32");
+    torch::set_num_threads(threads_);
+    std::filesystem::remove_all(dir_);
+  }
+  std::string path(const std::string& name) const { return (dir_ / name).string(); }
+  int threads_ = 1;
+  std::filesystem::path dir_;
+};
+
+torch::Tensor zeros(const torch::Tensor& x) { return torch::zeros({x.size(0), 1}, x.options()); }
+
+// One "program": what a user's script sets up before training; the same seed every time it starts.
+struct Program {
+  dde::geometry::Interval geom{0, 1};
+  torch::Tensor k;
+  dde::DirichletBC bc{geom, zeros, dde::on_boundary};
+  dde::data::PDE data;
+  dde::nn::FNN net{{1, 12, 12, 1}, "tanh", "Glorot normal"};
+  dde::Model model;
+  static dde::data::PDE make_data(const dde::geometry::Interval& g, const dde::DirichletBC& bc, torch::Tensor k) {
+    auto pde = [k](const torch::Tensor& x, const torch::Tensor& y) {
+      return dde::grad::hessian(y, x, 0, 0) + k * torch::sin(M_PI * x);
+    };
+    return dde::data::PDE(g, pde, {bc}, {.num_domain = 24, .num_boundary = 2, .train_distribution = "pseudo"});
+  }
+  explicit Program(std::uint64_t seed)
+      : k((dde::config::set_random_seed(seed), dde::Variable(0.5))),
+        data(make_data(geom, bc, k)),
+        model(data, net) {
+    model.compile("adam", {.lr = 1e-2, .decay = dde::Decay{"inverse time", 10, 0.5},
+                           .external_trainable_variables = {k}});
+  }
+  dde::TrainOptions options(std::int64_t iterations) {
+    // The resampler draws from the geometry generator during training, so resuming must restore it.
+    return {.iterations = iterations, .display_every = 10, .callbacks = {dde::callbacks::PDEPointResampler(7)},
+            .verbose = false, .restore_best = false};
+  }
+};
+
+TEST_F(TrainingTest, KillAndResumeGivesBitwiseTheSameRunInFloat64) {
+  dde::config::set_default_float("float64");
+  torch::set_num_threads(1);
+  Program straight(11);
+  straight.model.train(straight.options(60));
+
+  {
+    Program first(11);
+    first.model.train(first.options(30));
+    first.model.save(path("run.ckpt"));
+  }  // the first process ends here
+  torch::manual_seed(12345);  // whatever the generators did in between
+  dde::geometry::seed(12345);
+  Program resumed(11);
+  resumed.model.restore(path("run.ckpt"));
+  EXPECT_EQ(resumed.model.train_state().step, 30);
+  resumed.model.train(resumed.options(30));
+
+  EXPECT_EQ(resumed.model.train_state().step, 60);
+  const auto a = straight.model.trainable_variables(), b = resumed.model.trainable_variables();
+  ASSERT_EQ(a.size(), b.size());
+  for (std::size_t i = 0; i < a.size(); ++i) EXPECT_TRUE(torch::equal(a[i], b[i])) << "parameter " << i;
+  EXPECT_EQ(straight.k.item<double>(), resumed.k.item<double>());
+  EXPECT_NE(straight.k.item<double>(), 0.5);  // the Variable was trained and restored
+  EXPECT_EQ(straight.model.losshistory().steps, resumed.model.losshistory().steps);
+  EXPECT_EQ(straight.model.losshistory().loss_train, resumed.model.losshistory().loss_train);
+  EXPECT_EQ(straight.model.learning_rate(), resumed.model.learning_rate());
+}
+
+TEST_F(TrainingTest, RestoreRejectsOtherNetworksAndDamagedFiles) {
+  Program p(1);
+  p.model.train(p.options(3));
+  p.model.save(path("ok.ckpt"));
+
+  dde::geometry::Interval geom(0, 1);
+  dde::data::PDE data(geom, nullptr, {dde::DirichletBC(geom, zeros, dde::on_boundary)}, {.num_boundary = 2});
+  dde::Model wider(data, dde::nn::FNN({1, 16, 12, 1}));
+  wider.compile("adam", {.external_trainable_variables = {dde::Variable(0.5)}});
+  EXPECT_THAT([&] { wider.restore(path("ok.ckpt")); },
+              ThrowsMessage<dde::ValueError>(HasSubstr("has shape [12, 1] in")));
+
+  dde::Model no_vars(data, dde::nn::FNN({1, 12, 12, 1}));
+  no_vars.compile("adam");
+  EXPECT_THAT([&] { no_vars.restore(path("ok.ckpt")); },
+              ThrowsMessage<dde::ValueError>(HasSubstr("holds 1 Variables but the model was compiled with 0")));
+
+  const auto size = std::filesystem::file_size(path("ok.ckpt"));
+  {
+    std::ifstream in(path("ok.ckpt"), std::ios::binary);
+    std::string bytes(size / 2, '\0');
+    in.read(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+    std::ofstream(path("truncated.ckpt"), std::ios::binary) << bytes;
+    std::ofstream(path("garbage.ckpt"), std::ios::binary) << "this is not a checkpoint";
+  }
+  EXPECT_THAT([&] { p.model.restore(path("truncated.ckpt")); },
+              ThrowsMessage<dde::ValueError>(HasSubstr("not a readable pinnxde checkpoint")));
+  EXPECT_THAT([&] { p.model.restore(path("garbage.ckpt")); },
+              ThrowsMessage<dde::ValueError>(HasSubstr("not a readable pinnxde checkpoint")));
+  EXPECT_THAT([&] { p.model.restore(path("missing.ckpt")); },
+              ThrowsMessage<dde::ValueError>(HasSubstr("no checkpoint at")));
+}
+
+TEST_F(TrainingTest, EarlyStoppingEndsTrainingAfterPatience) {
+  Program p(2);
+  dde::callbacks::EarlyStopping early({.min_delta = 1e9, .patience = 5});
+  auto [history, state] = p.model.train({.iterations = 100, .callbacks = {early}, .verbose = false});
+  EXPECT_EQ(state.stop_reason, dde::StopReason::StoppedByCallback);
+  EXPECT_EQ(state.step, 6);  // the first step sets the reference, then 5 without improvement
+  EXPECT_THAT(state.message, HasSubstr("stopped by a callback at step 6"));
+}
+
+TEST_F(TrainingTest, LearningRateDecaySchedules) {
+  Program p(3);
+  p.model.compile("adam", {.lr = 0.1, .decay = dde::Decay{"step", 10, 0.5}});
+  p.model.train({.iterations = 25, .verbose = false});
+  EXPECT_DOUBLE_EQ(p.model.learning_rate(), 0.1 * 0.25);  // the 25th step ran with 0.1 * 0.5^2
+  p.model.compile("adam", {.lr = 0.1, .decay = dde::Decay{"cosine", 20, 0.0}});
+  p.model.train({.iterations = 11, .verbose = false});
+  EXPECT_NEAR(p.model.learning_rate(), 0.1 * 0.5 * (1 + std::cos(M_PI * 10 / 20)), 1e-15);
+  p.model.compile("adam", {.lr = 0.1, .decay = dde::Decay{"lambda", 0, 0, [](std::int64_t t) { return 1.0 / (t + 1); }}});
+  p.model.train({.iterations = 4, .verbose = false});
+  EXPECT_DOUBLE_EQ(p.model.learning_rate(), 0.1 / 4);
+  EXPECT_THAT([&] { p.model.compile("adam", {.decay = dde::Decay{"linear", 10, 0.5}}); },
+              ThrowsMessage<dde::ValueError>(HasSubstr("unknown decay 'linear'; valid: inverse time, step")));
+  EXPECT_THAT([&] { p.model.compile("L-BFGS", {.decay = dde::Decay{"step", 10, 0.5}}); },
+              ThrowsMessage<dde::ValueError>(HasSubstr("decay is for first-order optimizers")));
+}
+
+TEST_F(TrainingTest, VariableValueWritesTheVariablesEveryPeriod) {
+  Program p(4);
+  auto vv = std::make_shared<dde::callbacks::VariableValue>(std::vector<torch::Tensor>{p.k},
+                                                             dde::callbacks::VariableValueOptions{.period = 5, .filename = path("vars.dat"), .precision = 6});
+  p.model.train({.iterations = 12, .callbacks = {vv}, .verbose = false});
+  std::ifstream in(path("vars.dat"));
+  std::vector<std::string> lines;
+  for (std::string line; std::getline(in, line);) lines.push_back(line);
+  ASSERT_EQ(lines.size(), 4u);  // steps 0, 5, 10 and the end (12)
+  EXPECT_THAT(lines[0], HasSubstr("0 [5.000000e-01]"));
+  EXPECT_THAT(lines[3], ::testing::StartsWith("12 ["));
+  EXPECT_DOUBLE_EQ(vv->value()[0], p.k.item<double>());
+}
+
+TEST_F(TrainingTest, ModelCheckpointAndSavePathWriteLoadableFiles) {
+  Program p(5);
+  dde::callbacks::ModelCheckpoint ckpt(path("best.ckpt"), {.save_better_only = true, .period = 2});
+  p.model.train({.iterations = 10, .callbacks = {ckpt}, .model_save_path = path("end.ckpt"), .verbose = false});
+  ASSERT_TRUE(std::filesystem::exists(path("best.ckpt")));
+  ASSERT_TRUE(std::filesystem::exists(path("end.ckpt")));
+  Program q(5);
+  q.model.restore(path("end.ckpt"));
+  EXPECT_EQ(q.model.train_state().step, 10);
+  EXPECT_EQ(q.k.item<double>(), p.k.item<double>());
+}
+
+}  // namespace
