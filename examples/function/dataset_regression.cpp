@@ -2,10 +2,10 @@
 // reads dataset.train / dataset.test; here the data are made in the program, so it runs anywhere).
 //
 //   y = sin(x) e^{-x/10} + 0.5 sin(3x),  x in [0, 10]
-//   training: 60 pseudo-random x (fixed seed), test: 200 evenly spaced x; standardize = true rescales x
+//   training: 200 pseudo-random x (fixed seed), test: 200 evenly spaced x; standardize = true rescales x
 //   to zero mean and unit variance (the raw range [0, 10] would saturate tanh)
 //
-// Full budget (gallery): FNN [1, 50, 50, 50, 1] tanh, Adam 1e-3 x 10000, then L-BFGS.
+// Full budget (gallery): FNN [1, 50, 50, 50, 1] tanh, Adam 1e-3 x 10000, then L-BFGS, in float64 (float32 L-BFGS stops at once).
 #include <pinnxde/example_cli.hpp>
 #include <pinnxde/pinnxde.hpp>
 
@@ -19,7 +19,7 @@ int main(int argc, char** argv) {
       return dde::geometry::Points(((x.array().sin() * (-x.array() / 10).exp()) + 0.5 * (3 * x.array()).sin()).matrix());
     };
     dde::geometry::Interval domain(0, 10);
-    const dde::geometry::Points X_train = domain.random_points(60, "pseudo");
+    const dde::geometry::Points X_train = domain.random_points(200, "pseudo");
     const dde::geometry::Points X_test = domain.uniform_points(200, true);
 
     dde::data::DataSet data({.X_train = X_train, .y_train = f(X_train), .X_test = X_test, .y_test = f(X_test),

@@ -213,4 +213,25 @@ TEST_F(DataTest, DataSetFromArraysAndFilesWithStandardisation) {
               ThrowsMessage<dde::ValueError>(HasSubstr("X_train has 4 rows but y_train has 3")));
 }
 
+TEST_F(DataTest, PerTermLossesTrainThroughTheModel) {
+  // A Variable of a non-floating dtype is refused, naming the dtype.
+  EXPECT_THAT([] { dde::Variable(1.0, torch::kInt32); }, ThrowsMessage<dde::ValueError>(HasSubstr("dtype = Int")));
+  geo::Interval geom(0, 1);
+  auto pde = [](const torch::Tensor& x, const torch::Tensor& y) { return dde::grad::jacobian(y, x) - 1; };
+  dde::DirichletBC bc(geom, zeros, [](const auto& x, bool on) { return on && dde::utils::isclose(x[0], 0); });
+  dde::data::PDE data(geom, pde, {bc}, {.num_domain = 10, .num_boundary = 2});
+  dde::nn::FNN net({1, 8, 1}, "tanh", "Glorot uniform");
+  dde::Model model(data, net);
+  model.compile("adam", {.lr = 1e-2, .loss = {"MSE", "MAE"}});
+  auto [h, s] = model.train({.iterations = 300, .display_every = 300, .verbose = false, .restore_best = false});
+  ASSERT_EQ(h.loss_train.back().size(), 2u);
+  EXPECT_LT(h.loss_train.back()[0], h.loss_train.front()[0]);
+  // The condition's term is MAE: |u(0) - 0| at the final parameters, not its square.
+  const double u0 = model.predict(torch::zeros({1, 1}, dde::config::options())).item<double>();
+  EXPECT_NEAR(h.loss_train.back()[1], std::abs(u0), 1e-12);
+  model.compile("adam", {.lr = 1e-2, .loss = {"MSE", "MAE", "MSE"}});
+  EXPECT_THAT([&] { model.train({.iterations = 1, .verbose = false}); },
+              ThrowsMessage<dde::ValueError>(HasSubstr("loss has 3 entries for 2 loss terms")));
+}
+
 }  // namespace
