@@ -12,7 +12,7 @@ sudo_cmd=""
 [ "$(id -u)" -eq 0 ] || sudo_cmd="sudo"
 
 packages=(g++ cmake make ccache libtorch-dev libeigen3-dev nlohmann-json3-dev libgtest-dev libgmock-dev
-          libboost-dev libopenblas0-pthread)
+          libboost-dev libopenblas0-pthread gnuplot-nox)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -5,7 +5,10 @@
 //   exact: u = sin(pi x) exp(-(pi^2 + 1) t)
 //
 // Full budget (gallery): 3000 domain / 300 boundary / 300 initial points, FNN [2, 64, 64, 64, 1] tanh,
-// Adam 1e-3 x 20000 then L-BFGS.   ./diffusion_reaction [--iterations N --lbfgs-iterations N --float64 ...]
+// Adam 1e-3 x 20000 in float32, then L-BFGS in float64: in float32 L-BFGS stalls near a loss of 1e-6
+// (L2 error 1.4e-3 after 1,500 iterations), in float64 it keeps going. One line switches the precision;
+// Model::compile converts the network and the training points.
+//   ./diffusion_reaction [--iterations N --lbfgs-iterations N --float64 ...]
 #include <pinnxde/example_cli.hpp>
 #include <pinnxde/pinnxde.hpp>
 
@@ -39,6 +42,7 @@ int main(int argc, char** argv) {
     model.compile("adam", {.lr = 1e-3, .metrics = {"l2 relative error"}});
     model.train({.iterations = args.iterations, .display_every = args.display_every});
     if (args.lbfgs_iterations > 0) {
+      dde::config::set_default_float("float64");
       model.compile("L-BFGS", {.metrics = {"l2 relative error"}});
       model.train({.display_every = args.display_every});
     }

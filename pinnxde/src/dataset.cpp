@@ -125,11 +125,13 @@ Batch DataSet::make_batch(const geometry::Points& x, const geometry::Points& y) 
 
 const Batch& DataSet::train_batch() {
   if (!train_) train_ = make_batch(train_x_, train_y_);
+  ensure_options(*train_, config::options());
   return *train_;
 }
 
 const Batch& DataSet::test_batch() {
   if (!test_) test_ = make_batch(test_x_, test_y_);
+  ensure_options(*test_, config::options());
   return *test_;
 }
 

@@ -50,11 +50,13 @@ const Batch& Function::train_batch() {
                             ? geom_->uniform_points(num_train_, true)
                             : geom_->random_points(num_train_, opts_.train_distribution));
   }
+  ensure_options(*train_, config::options());
   return *train_;
 }
 
 const Batch& Function::test_batch() {
   if (!test_) test_ = make_batch(geom_->uniform_points(num_test_, true));
+  ensure_options(*test_, config::options());
   return *test_;
 }
 

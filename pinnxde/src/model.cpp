@@ -11,6 +11,7 @@
 #include <iomanip>
 #include <iostream>
 #include <sstream>
+#include <unistd.h>
 
 #include "pinnxde/conditions/convert.hpp"
 #include "pinnxde/config.hpp"
@@ -245,6 +246,7 @@ void Model::record(bool print) {
   history_.metrics_test.push_back(mets);
   last_terms_ = train;
   if (!print) return;
+  if (isatty(STDOUT_FILENO)) std::cout << "\r\033[K";  // clear the live progress line
   if (print_header_) {
     const int w = static_cast<int>(std::max<std::size_t>(train.size() * 10 + 4, 12));
     std::cout << std::left << std::setw(10) << "Step" << std::setw(w) << "Train loss" << std::setw(w) << "Test loss"
@@ -274,6 +276,21 @@ double Model::learning_rate() const {
   return optimizer_->param_groups().front().options().get_lr();
 }
 
+// On a terminal, a live line between table rows: step, loss, steps/s, ETA (at most twice a second).
+void Model::progress(const TrainOptions& o, std::int64_t done, std::int64_t total) {
+  if (!o.verbose || !isatty(STDOUT_FILENO)) return;
+  const auto now = std::chrono::steady_clock::now();
+  if (done < total && now - last_progress_ < std::chrono::milliseconds(500)) return;
+  last_progress_ = now;
+  const double secs = std::chrono::duration<double>(now - train_start_).count();
+  const double rate = secs > 0 ? static_cast<double>(done) / secs : 0;
+  const double eta = rate > 0 ? static_cast<double>(total - done) / rate : 0;
+  std::printf("\r\033[K  step %lld (%lld/%lld)  loss %.3e  %.0f steps/s  ETA %d:%02d", static_cast<long long>(state_.step),
+              static_cast<long long>(done), static_cast<long long>(total), state_.loss_train, rate,
+              static_cast<int>(eta) / 60, static_cast<int>(eta) % 60);
+  std::fflush(stdout);
+}
+
 void Model::train_first_order(std::int64_t iterations, const TrainOptions& o) {
   for (std::int64_t i = 0; i < iterations && !stop_training; ++i) {
     for_callbacks(o, [](callbacks::Callback* c) { c->on_epoch_begin(); });
@@ -284,6 +301,7 @@ void Model::train_first_order(std::int64_t iterations, const TrainOptions& o) {
     ++state_.step;
     for_callbacks(o, [](callbacks::Callback* c) { c->on_epoch_end(); });
     if (state_.step % o.display_every == 0 || i + 1 == iterations || stop_training) record(o.verbose);
+    else progress(o, i + 1, iterations);
   }
 }
 
@@ -376,6 +394,7 @@ std::pair<LossHistory, TrainState> Model::train(TrainOptions o) {
   if (!o.model_restore_path.empty()) restore(o.model_restore_path);
   std::cout << "Training model...\n\n";
   const auto t0 = std::chrono::steady_clock::now();
+  train_start_ = t0;
   stop_training = false;
   for_callbacks(o, [this](callbacks::Callback* c) {
     c->set_model(*this);

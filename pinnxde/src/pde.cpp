@@ -211,12 +211,14 @@ Batch PDE::make_batch(const geometry::Points& points, bool with_solution) const 
 
 const Batch& PDE::train_batch() {
   if (!train_) train_ = make_batch(train_x_all(), !opts_.num_test.has_value());
+  ensure_options(*train_, config::options());
   return *train_;
 }
 
 const Batch& PDE::test_batch() {
   if (!opts_.num_test) return train_batch();
   if (!test_) test_ = make_batch(test_points(), true);
+  ensure_options(*test_, config::options());
   return *test_;
 }
 

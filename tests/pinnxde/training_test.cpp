@@ -176,3 +176,38 @@ TEST_F(TrainingTest, ModelCheckpointAndSavePathWriteLoadableFiles) {
 }
 
 }  // namespace
+
+namespace {
+
+TEST_F(TrainingTest, SaveplotWritesDataFilesAndPlots) {
+  Program p(6);
+  p.model.train({.iterations = 20, .display_every = 5, .verbose = false});
+  const int pngs = dde::saveplot(p.model, {.output_dir = path("out")});
+  for (const char* f : {"loss.dat", "loss.json", "train.dat", "test.dat"})
+    EXPECT_TRUE(std::filesystem::exists(path("out/") + f)) << f;
+  std::ifstream test(path("out/test.dat"));
+  std::string header, row;
+  std::getline(test, header);
+  std::getline(test, row);
+  std::istringstream cols(row);
+  int n = 0;
+  for (double v; cols >> v;) ++n;
+  EXPECT_EQ(n, 2);  // x, y_pred (no reference solution given)
+  std::ifstream loss(path("out/loss.dat"));
+  int lines = 0;
+  for (std::string l; std::getline(loss, l);) ++lines;
+  EXPECT_EQ(lines, 1 + 5);  // header + steps 0, 5, 10, 15, 20
+  if (dde::gnuplot_available()) {
+    EXPECT_EQ(pngs, 2);
+    for (const char* f : {"loss.png", "solution.png"}) {
+      std::ifstream png(path("out/") + f, std::ios::binary);
+      char magic[4] = {};
+      png.read(magic, 4);
+      EXPECT_EQ(std::string(magic + 1, 3), "PNG") << f;
+    }
+  } else {
+    EXPECT_EQ(pngs, 0);
+  }
+}
+
+}  // namespace

@@ -15,6 +15,7 @@
 #include "pinnxde/error.hpp"
 #include "pinnxde/model.hpp"
 #include "pinnxde/optimizers.hpp"
+#include "pinnxde/saveplot.hpp"
 
 namespace pinnxde::examples {
 
@@ -69,9 +70,9 @@ inline Args parse_args(int argc, char** argv, Args defaults = {}) {
 
 /// Prints the stable result line and returns the exit code: 1 if training went non-finite, 2 if
 /// `value` exceeds --max-error, else 0. Saves loss.dat when --output-dir is given.
-inline int finish(const Model& model, const std::string& label, double value, const Args& a) {
+inline int finish(Model& model, const std::string& label, double value, const Args& a) {
   std::cout << label << ": " << value << std::endl;
-  if (!a.output_dir.empty()) save_loss_history(model.losshistory(), a.output_dir);
+  if (!a.output_dir.empty()) saveplot(model, {.output_dir = a.output_dir});
   if (model.train_state().stop_reason == StopReason::NonFinite || !std::isfinite(value)) {
     std::cout << "FAILED: training went non-finite (" << model.train_state().message << ")\n";
     return 1;

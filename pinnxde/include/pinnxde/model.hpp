@@ -141,6 +141,7 @@ class Model {
   void train_first_order(std::int64_t iterations, const TrainOptions& options);
   void train_lbfgs(const TrainOptions& options);
   void apply_decay();
+  void progress(const TrainOptions& options, std::int64_t done, std::int64_t total);
   template <class Hook>
   void for_callbacks(const TrainOptions& o, Hook hook) {
     for (const auto& cb : o.callbacks) hook(cb.operator->());
@@ -159,6 +160,7 @@ class Model {
   std::vector<double> last_terms_;
   std::int64_t steps_in_flight_ = 0;  // L-BFGS iterations done inside the running chunk
   std::int64_t optimizer_steps_ = 0;  // steps since compile(), for the learning-rate decay
+  std::chrono::steady_clock::time_point train_start_, last_progress_;
   bool print_header_ = true;
 };
 

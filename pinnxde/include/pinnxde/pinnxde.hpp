@@ -32,6 +32,7 @@
 #include "pinnxde/nn/initializers.hpp"
 #include "pinnxde/optimizers.hpp"
 #include "pinnxde/runtime.hpp"
+#include "pinnxde/saveplot.hpp"
 #include "pinnxde/variable.hpp"
 #include "pinnxde/version.hpp"
 

@@ -24,6 +24,25 @@ struct Batch {
   torch::Tensor aux;                      // (N, k) auxiliary variables (PDE's auxiliary_var_function), or undefined
 };
 
+/// Converts a batch in place to the dtype/device of `options` unless it already has them (used when the
+/// float type changes between training phases, e.g. Adam in float32 then L-BFGS in float64).
+inline void ensure_options(Batch& b, const torch::TensorOptions& options) {
+  if (!b.x.defined() || (b.x.scalar_type() == options.dtype().toScalarType() && b.x.device() == options.device()))
+    return;
+  auto to = [&](torch::Tensor& t) {
+    if (t.defined() && t.is_floating_point()) t = t.detach().to(options);
+  };
+  const bool requires_grad = b.x.requires_grad();
+  to(b.x);
+  b.x.requires_grad_(requires_grad);
+  to(b.y);
+  to(b.aux);
+  for (auto& p : b.prepared) {
+    to(p.values);
+    to(p.normals);
+  }
+}
+
 class Data {
  public:
   virtual ~Data() = default;

@@ -1,0 +1,28 @@
+#pragma once
+// Saves and plots a training run. Port of deepxde.saveplot (files) plus PNG plots through gnuplot.
+//
+//   dde::saveplot(model, {.output_dir = "out"});
+//   // out/loss.dat, out/loss.json, out/train.dat, out/test.dat and, when gnuplot is installed,
+//   // out/loss.png and out/solution.png (prediction, reference and |error| for 1-D and 2-D inputs)
+//
+// gnuplot (Debian: gnuplot-nox) is an optional run-time dependency: without it the data files are
+// still written and a message says how to get the plots.
+#include <string>
+
+namespace pinnxde {
+
+class Model;
+
+struct SaveplotOptions {
+  bool issave = true;            // write loss.dat, loss.json, train.dat, test.dat
+  bool isplot = true;            // write loss.png and solution.png (needs gnuplot)
+  std::string output_dir = ".";
+};
+
+/// Writes the files and plots; returns the number of PNG files written.
+int saveplot(Model& model, const SaveplotOptions& options = {});
+
+/// True when a `gnuplot` executable is on PATH.
+bool gnuplot_available();
+
+}  // namespace pinnxde
