@@ -206,3 +206,31 @@ TEST_F(ModelTest, PredictWithAnOperatorDifferentiatesThroughTheNetwork) {
 }
 
 }  // namespace
+
+namespace {
+
+TEST_F(ModelTest, PrecisionCanSwitchBetweenTrainingPhases) {
+  Flagship f(60, 10, 10);
+  auto k = dde::Variable(1.0);
+  dde::nn::FNN net({2, 16, 1});
+  dde::Model model(f.data, net);
+  model.compile("adam", {.lr = 1e-3, .external_trainable_variables = {k}});
+  model.train({.iterations = 20, .verbose = false});
+  EXPECT_EQ(f.data.train_batch().x.scalar_type(), torch::kFloat32);
+  const auto points32 = f.data.train_batch().x.detach().clone();
+  dde::config::set_default_float("float64");
+  dde::optimizers::set_LBFGS_options({.maxiter = 20});
+  model.compile("L-BFGS", {.external_trainable_variables = {k}});
+  auto [history, state] = model.train({.verbose = false});
+  EXPECT_EQ(net->parameters()[0].scalar_type(), torch::kFloat64);
+  EXPECT_EQ(k.scalar_type(), torch::kFloat64);
+  const auto& b = f.data.train_batch();
+  EXPECT_EQ(b.x.scalar_type(), torch::kFloat64);
+  EXPECT_TRUE(b.x.requires_grad());
+  EXPECT_TRUE(torch::equal(b.x.detach().to(torch::kFloat32), points32));  // the same points, converted
+  for (const auto& p : b.prepared) EXPECT_EQ(p.values.scalar_type(), torch::kFloat64);
+  EXPECT_GT(state.step, 20);
+  EXPECT_TRUE(std::isfinite(state.best_loss_train));
+}
+
+}  // namespace
