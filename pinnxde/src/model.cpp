@@ -198,9 +198,27 @@ void Model::restore_best() {
   state_.restored_best = true;
 }
 
+const data::Batch& Model::next_minibatch() {
+  const auto& full = data_.train_batch();
+  const std::int64_t nb = full.bcs_start.back(), n = full.x.size(0) - nb;
+  if (!perm_.defined() || perm_.size(0) != n || perm_pos_ + batch_size_ > n) {
+    perm_ = torch::randperm(n, torch::kLong);  // a new epoch: the torch generator, so seeded and checkpointed
+    perm_pos_ = 0;
+  }
+  const auto rows = torch::cat({torch::arange(nb, torch::kLong), perm_.narrow(0, perm_pos_, batch_size_) + nb})
+                        .to(full.x.device());
+  perm_pos_ += batch_size_;
+  minibatch_.x = full.x.detach().index_select(0, rows).requires_grad_(true);
+  minibatch_.bcs_start = full.bcs_start;
+  minibatch_.prepared = full.prepared;
+  minibatch_.y = full.y.defined() ? full.y.index_select(0, rows) : torch::Tensor();
+  minibatch_.aux = full.aux.defined() ? full.aux.index_select(0, rows) : torch::Tensor();
+  return minibatch_;
+}
+
 double Model::train_closure() {
   grad::clear();
-  auto ev = evaluate(data_.train_batch());
+  auto ev = evaluate(batch_size_ > 0 ? next_minibatch() : data_.train_batch());
   const double loss = ev.total.item<double>();
   if (!std::isfinite(loss)) {
     grad::clear();
@@ -387,6 +405,17 @@ std::pair<LossHistory, TrainState> Model::train(TrainOptions o) {
   const bool lbfgs = is_lbfgs(optimizer_name_);
   if (!lbfgs && !o.iterations)
     detail::fail("Model::train: iterations is required for the '", optimizer_name_, "' optimizer");
+  if (o.batch_size < 0) detail::fail("Model::train: batch_size = ", o.batch_size, " (expected >= 0; 0: all points)");
+  if (o.batch_size > 0) {
+    if (lbfgs) detail::fail("Model::train: batch_size = ", o.batch_size, " but L-BFGS needs the full batch");
+    const auto& full = data_.train_batch();
+    const std::int64_t n = full.x.size(0) - full.bcs_start.back();
+    if (o.batch_size > n)
+      detail::fail("Model::train: batch_size = ", o.batch_size, " but the data has ", n,
+                   " PDE collocation points (expected 1 <= batch_size <= ", n, ")");
+  }
+  if (o.batch_size != batch_size_) perm_ = torch::Tensor();
+  batch_size_ = o.batch_size;
   if (o.disregard_previous_best) {
     state_.best_loss_train = std::numeric_limits<double>::infinity();
     best_params_.clear();
@@ -516,6 +545,8 @@ void Model::save(const std::string& path) const {
   rng_state << geometry::rng();
   cfg["geometry_rng"] = rng_state.str();
   for (const auto& p : net_->named_parameters()) cfg["parameters"].push_back({p.key(), p.value().sizes().vec()});
+  cfg["batch_size"] = batch_size_;
+  cfg["perm_pos"] = perm_pos_;
   ar.write("config", string_tensor(cfg.dump()));
   for (const auto& p : net_->named_parameters()) ar.write("net/" + p.key(), p.value().detach());
   for (const auto& b : net_->named_buffers()) ar.write("net/" + b.key(), b.value(), /*is_buffer=*/true);
@@ -523,6 +554,7 @@ void Model::save(const std::string& path) const {
   for (std::size_t i = 0; i < vars.size(); ++i) ar.write("variables/" + std::to_string(i), vars[i].detach());
   for (std::size_t i = 0; i < best_params_.size(); ++i) ar.write("best/" + std::to_string(i), best_params_[i]);
   ar.write("torch_rng", at::detail::getDefaultCPUGenerator().get_state());
+  if (perm_.defined()) ar.write("minibatch_perm", perm_);
   const geometry::Points points = data_.checkpoint_points();
   if (points.size() > 0) ar.write("train_points", to_tensor(points, torch::kFloat64));
   if (optimizer_) {
@@ -618,6 +650,10 @@ void Model::restore(const std::string& path) {
   history_.loss_train = h.at("loss_train").get<std::vector<std::vector<double>>>();
   history_.loss_test = h.at("loss_test").get<std::vector<std::vector<double>>>();
   history_.metrics_test = h.at("metrics_test").get<std::vector<std::vector<double>>>();
+  batch_size_ = cfg.value("batch_size", std::int64_t{0});
+  perm_pos_ = cfg.value("perm_pos", std::int64_t{0});
+  perm_ = torch::Tensor();
+  ar.try_read("minibatch_perm", perm_);
   torch::Tensor points;
   if (ar.try_read("train_points", points)) data_.restore_checkpoint_points(to_points(points));
   at::Generator gen = at::detail::getDefaultCPUGenerator();  // a handle to the global generator

@@ -211,3 +211,35 @@ TEST_F(TrainingTest, SaveplotWritesDataFilesAndPlots) {
 }
 
 }  // namespace
+
+namespace {
+
+TEST_F(TrainingTest, MiniBatchesOverCollocationPointsTrainAndResumeExactly) {
+  dde::config::set_default_float("float64");
+  torch::set_num_threads(1);
+  auto options = [](std::int64_t n) {
+    return dde::TrainOptions{.iterations = n, .batch_size = 8, .display_every = 5, .verbose = false,
+                             .restore_best = false};
+  };
+  Program straight(21);
+  auto [h, st] = straight.model.train(options(20));
+  EXPECT_LT(h.loss_train.back()[0], h.loss_train.front()[0]);  // it trains
+  {
+    Program first(21);
+    first.model.train(options(9));  // stops inside an epoch of the shuffled order (26 points, 3 batches of 8 per epoch)
+    first.model.save(path("mb.ckpt"));
+  }
+  Program resumed(21);
+  resumed.model.restore(path("mb.ckpt"));
+  resumed.model.train(options(11));
+  const auto a = straight.model.trainable_variables(), b = resumed.model.trainable_variables();
+  for (std::size_t i = 0; i < a.size(); ++i) EXPECT_TRUE(torch::equal(a[i], b[i])) << "parameter " << i;
+
+  EXPECT_THAT([&] { straight.model.train({.iterations = 1, .batch_size = 27, .verbose = false}); },
+              ThrowsMessage<dde::ValueError>(HasSubstr("batch_size = 27 but the data has 26 PDE collocation points")));
+  straight.model.compile("L-BFGS");
+  EXPECT_THAT([&] { straight.model.train({.batch_size = 4, .verbose = false}); },
+              ThrowsMessage<dde::ValueError>(HasSubstr("L-BFGS needs the full batch")));
+}
+
+}  // namespace

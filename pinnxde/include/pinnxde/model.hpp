@@ -55,6 +55,8 @@ struct CompileOptions {
 /// Keyword arguments of Model::train.
 struct TrainOptions {
   std::optional<std::int64_t> iterations;  // required for first-order optimizers; L-BFGS uses its maxiter
+  std::int64_t batch_size = 0;             // >0: each step uses this many PDE collocation points (all
+                                           // condition points always), cycling through a shuffled order
   int display_every = 1000;                // progress row and history record every this many steps
   bool disregard_previous_best = false;    // forget the best state of earlier train() calls
   std::vector<callbacks::CallbackPtr> callbacks;
@@ -134,6 +136,7 @@ class Model {
   };
   Evaluation evaluate(const data::Batch& batch);
   double train_closure();                     // forward, loss, gradients; returns the total loss
+  const data::Batch& next_minibatch();        // the condition rows + the next batch_size PDE rows
   void record(bool print);                    // history row at the current step
   void snapshot_if_best(double loss);
   void restore_best();
@@ -161,6 +164,9 @@ class Model {
   std::int64_t steps_in_flight_ = 0;  // L-BFGS iterations done inside the running chunk
   std::int64_t optimizer_steps_ = 0;  // steps since compile(), for the learning-rate decay
   std::chrono::steady_clock::time_point train_start_, last_progress_;
+  std::int64_t batch_size_ = 0, perm_pos_ = 0;  // mini-batches over the PDE rows
+  torch::Tensor perm_;
+  data::Batch minibatch_;
   bool print_header_ = true;
 };
 

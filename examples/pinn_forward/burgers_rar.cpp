@@ -1,0 +1,97 @@
+// Burgers' equation with residual-based adaptive refinement (RAR; DeepXDE's Burgers_RAR idea).
+//
+//   u_t + u u_x = nu u_xx,  nu = 0.01 / pi,  x in [-1, 1], t in [0, 1]
+//   u(x, 0) = -sin(pi x),  u(-1, t) = u(1, t) = 0
+//   reference: the Cole-Hopf solution, evaluated by quadrature (trapezoid rule in the heat kernel's variable)
+//
+// Both runs spend the same budget: the same final number of collocation points and the same optimizer
+// steps. Without --rar the domain points are all sampled at the start; with --rar the run starts with
+// fewer and, every round, adds the points of largest |residual| among fresh random candidates as anchors.
+//   ./burgers_rar [--rar] [--rounds 10] [--points-per-round 100] [--iterations N] [--lbfgs-iterations N]
+#include <pinnxde/example_cli.hpp>
+#include <pinnxde/pinnxde.hpp>
+
+namespace dde = pinnxde;
+
+namespace {
+
+const double nu = 0.01 / M_PI;
+
+// Cole-Hopf: u = -∫ sin(pi (x - eta)) f(x - eta) K(eta) d eta / ∫ f(x - eta) K(eta) d eta with
+// f(y) = exp(-cos(pi y) / (2 pi nu)) and the heat kernel K; eta = sqrt(4 nu t) z turns K into exp(-z^2).
+torch::Tensor burgers_reference(const torch::Tensor& xt) {
+  auto opts = torch::TensorOptions().dtype(torch::kFloat64);
+  auto p = xt.to(torch::kFloat64);
+  auto x = p.select(1, 0).unsqueeze(1), t = p.select(1, 1).unsqueeze(1);
+  auto z = torch::linspace(-9, 9, 6001, opts).unsqueeze(0);
+  auto y = x - torch::sqrt(4 * nu * t.clamp_min(1e-12)) * z;
+  auto log_w = -torch::cos(M_PI * y) / (2 * M_PI * nu) - z * z;
+  auto w = torch::exp(log_w - std::get<0>(log_w.max(1, true)));  // scaled: only the ratio matters
+  auto u = -(torch::sin(M_PI * y) * w).sum(1, true) / w.sum(1, true);
+  return torch::where(t > 0, u, -torch::sin(M_PI * x)).to(xt.dtype());
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  bool rar = false;
+  int rounds = 10;
+  std::int64_t per_round = 100;
+  std::vector<char*> rest{argv[0]};
+  for (int i = 1; i < argc; ++i) {
+    const std::string a = argv[i];
+    if (a == "--rar") rar = true;
+    else if (a == "--rounds" && i + 1 < argc) rounds = std::atoi(argv[++i]);
+    else if (a == "--points-per-round" && i + 1 < argc) per_round = std::atoll(argv[++i]);
+    else rest.push_back(argv[i]);
+  }
+  return dde::examples::run([&] {
+    const auto args = dde::examples::parse_args(static_cast<int>(rest.size()), rest.data(),
+                                                {.iterations = 15000, .lbfgs_iterations = 5000});
+    auto pde = [](const torch::Tensor& x, const torch::Tensor& y) {
+      auto dy_x = dde::grad::jacobian(y, x, 0, 0);
+      auto dy_t = dde::grad::jacobian(y, x, 0, 1);
+      auto dy_xx = dde::grad::hessian(y, x, 0, 0);
+      return dy_t + y * dy_x - nu * dy_xx;
+    };
+    dde::geometry::GeometryXTime geomtime(dde::geometry::Interval(-1, 1), dde::geometry::TimeDomain(0, 1));
+    dde::DirichletBC bc(geomtime, [](const torch::Tensor& x) { return torch::zeros({x.size(0), 1}, x.options()); },
+                        dde::on_boundary);
+    dde::IC ic(geomtime, [](const torch::Tensor& x) { return -torch::sin(M_PI * x.slice(1, 0, 1)); },
+               dde::on_initial);
+    const std::int64_t total_domain = 2500, added = rar ? rounds * per_round : 0;
+    dde::data::TimePDE data(geomtime, pde, {bc, ic},
+                            {.num_domain = total_domain - added, .num_boundary = 80, .num_initial = 160});
+    dde::nn::FNN net({2, 20, 20, 20, 1}, "tanh", "Glorot normal");
+    dde::Model model(data, net);
+    model.compile("adam", {.lr = 1e-3});
+
+    // Adam steps: a first share, then one share per round (RAR adds points before each).
+    const std::int64_t share = args.iterations / (rounds + 1);
+    model.train({.iterations = args.iterations - share * rounds, .display_every = args.display_every});
+    for (int r = 0; r < rounds; ++r) {
+      if (rar) {
+        auto candidates = geomtime.random_points(10000, "pseudo");
+        auto residual = model.predict(dde::to_tensor(candidates, dde::config::options()), pde).abs().flatten();
+        auto top = std::get<1>(residual.topk(per_round));
+        dde::geometry::Points anchors(per_round, 2);
+        for (std::int64_t k = 0; k < per_round; ++k) anchors.row(k) = candidates.row(top[k].item<std::int64_t>());
+        std::cout << "RAR round " << r + 1 << ": mean |residual| " << residual.mean().item<double>() << ", adding "
+                  << per_round << " points (max |residual| " << residual.max().item<double>() << ")\n";
+        data.add_anchors(anchors);
+      }
+      // Losses on the enlarged point set are not comparable with earlier ones: track the best anew.
+      model.train({.iterations = share, .display_every = args.display_every, .disregard_previous_best = true});
+    }
+    if (args.lbfgs_iterations > 0) {
+      model.compile("L-BFGS");
+      model.train({.display_every = args.display_every, .disregard_previous_best = true});
+    }
+    std::cout << "Collocation points (train_x_all): " << data.train_x_all().rows() << "\n";
+
+    auto grid = geomtime.uniform_points(101 * 101, true);
+    auto x = dde::to_tensor(grid, dde::config::options());
+    return dde::examples::finish(model, "L2 relative error",
+                                 dde::metrics::l2_relative_error(burgers_reference(x), model.predict(x)), args);
+  });
+}
