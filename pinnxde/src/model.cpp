@@ -91,7 +91,7 @@ void Model::compile(const std::string& optimizer, CompileOptions options) {
     detail::fail("Model::compile: unknown optimizer '", optimizer, "'; valid: ", join(names));
   if (!(options.lr > 0) || !std::isfinite(options.lr))
     detail::fail("Model::compile: lr = ", options.lr, " (expected a finite number > 0)");
-  if (net_->input_dim() != data_.input_dim()) {
+  if (!net_->has_feature_transform() && net_->input_dim() != data_.input_dim()) {
     if (dynamic_cast<nn::FNNImpl*>(net_.get()))
       detail::fail("FNN: layer_sizes[0] = ", net_->input_dim(), " but the geometry has dimension ",
                    data_.input_dim());

@@ -234,3 +234,31 @@ TEST_F(ModelTest, PrecisionCanSwitchBetweenTrainingPhases) {
 }
 
 }  // namespace
+
+namespace {
+
+// A periodic feature transform x -> (cos x, sin x) and a hard constraint y -> x (pi - x) y, trained through
+// the derivative cache: u'' = -sin x on [0, pi] has the exact solution sin x.
+TEST_F(ModelTest, FeatureAndOutputTransformsTrainThroughTheDerivativeCache) {
+  dde::config::set_default_float("float64");
+  dde::geometry::Interval geom(0, M_PI);
+  auto pde = [](const torch::Tensor& x, const torch::Tensor& y) { return dde::grad::hessian(y, x, 0, 0) + torch::sin(x); };
+  dde::data::PDE data(geom, pde, {}, {.num_domain = 32, .solution = [](const torch::Tensor& x) { return torch::sin(x); },
+                                      .num_test = 64});
+  dde::nn::FNN net({2, 24, 24, 1}, "tanh", "Glorot normal");
+  net->apply_feature_transform([](const torch::Tensor& x) { return torch::cat({torch::cos(x), torch::sin(x)}, 1); });
+  net->apply_output_transform([](const torch::Tensor& x, const torch::Tensor& y) { return x * (M_PI - x) * y; });
+  dde::Model model(data, net);
+  model.compile("adam", {.lr = 1e-3, .metrics = {"l2 relative error"}});
+  model.train({.iterations = 2000, .display_every = 1000, .verbose = false});
+  dde::optimizers::set_LBFGS_options({.maxiter = 500});
+  model.compile("L-BFGS", {.metrics = {"l2 relative error"}});
+  auto [history, state] = model.train({.display_every = 500, .verbose = false});
+  auto x = torch::linspace(0, M_PI, 7, torch::kFloat64).unsqueeze(1);
+  auto y = model.predict(x);
+  EXPECT_EQ(y[0].item<double>(), 0.0);  // the hard constraint holds exactly at both ends
+  EXPECT_NEAR(y[6].item<double>(), 0.0, 1e-12);
+  EXPECT_LT(state.best_metrics.at(0), 1e-3) << state.message;
+}
+
+}  // namespace

@@ -23,7 +23,10 @@ class NNImpl : public torch::nn::Module {
   /// Transforms the outputs after the last layer (hard constraints). Derivatives see the transform.
   void apply_output_transform(OutputTransform transform) { output_transform_ = std::move(transform); }
 
-  /// Number of inputs the network expects (before any feature transform).
+  /// True when a feature transform maps the inputs (then input_dim() is the transformed width).
+  bool has_feature_transform() const { return static_cast<bool>(feature_transform_); }
+
+  /// Number of inputs the first layer expects (after any feature transform).
   virtual std::int64_t input_dim() const = 0;
   virtual std::int64_t output_dim() const = 0;
 
