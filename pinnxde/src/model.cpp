@@ -330,7 +330,7 @@ void Model::train_lbfgs(const TrainOptions& o) {
   auto make = [&](std::int64_t chunk, std::int64_t evals_left) {
     auto opts = torch::optim::LBFGSOptions(1.0)
                     .max_iter(chunk)
-                    .max_eval(std::max<std::int64_t>(1, std::min(evals_left, chunk + chunk / 4)))
+                    .max_eval(std::max<std::int64_t>(1, evals_left))
                     .tolerance_grad(lo.gtol)
                     .tolerance_change(lo.ftol)
                     .history_size(lo.maxcor)
@@ -347,7 +347,7 @@ void Model::train_lbfgs(const TrainOptions& o) {
       opt = make(chunk, maxfun - evals);
     } else {
       auto& g = static_cast<torch::optim::LBFGSOptions&>(opt->param_groups()[0].options());
-      g.max_iter(chunk).max_eval(std::max<std::int64_t>(1, std::min(maxfun - evals, chunk + chunk / 4)));
+      g.max_iter(chunk).max_eval(std::max<std::int64_t>(1, maxfun - evals));
     }
     const auto& state_map = opt->state();
     auto n_iter = [&]() -> std::int64_t {
@@ -366,7 +366,10 @@ void Model::train_lbfgs(const TrainOptions& o) {
     done += n;
     evals += chunk_evals;
     state_.step += n;
-    const bool stopped_early = n < chunk;
+    // A chunk may use the whole remaining evaluation budget (maxfun), so that it ends by its iteration
+    // count and not because its line searches were expensive; fewer iterations than asked means L-BFGS
+    // stopped on its own, or maxfun is spent (the loop condition ends that).
+    const bool stopped_early = n < chunk && evals < maxfun;
     for_callbacks(o, [](callbacks::Callback* c) { c->on_epoch_end(); });
     if (state_.step % o.display_every == 0 || done >= maxiter || stopped_early || stop_training) record(o.verbose);
     if (stop_training) return;
