@@ -1,0 +1,26 @@
+# cmake -P script: runs an example twice with the same seed and once with another, and checks that the
+# two same-seed runs wrote identical loss histories (bit for bit) and the other seed a different one.
+# -DEXE=<example binary> -DWORK=<scratch dir> -DARGS="<flags>"
+separate_arguments(args UNIX_COMMAND "${ARGS}")
+file(REMOVE_RECURSE ${WORK})
+foreach(run a b c)
+  set(seed 0)
+  if(run STREQUAL "c")
+    set(seed 1)
+  endif()
+  execute_process(COMMAND ${EXE} ${args} --seed ${seed} --output-dir ${WORK}/${run} RESULT_VARIABLE rc
+                  OUTPUT_QUIET)
+  if(rc)
+    message(FATAL_ERROR "run ${run} of ${EXE} failed (${rc})")
+  endif()
+endforeach()
+file(READ ${WORK}/a/loss.dat a)
+file(READ ${WORK}/b/loss.dat b)
+file(READ ${WORK}/c/loss.dat c)
+if(NOT a STREQUAL b)
+  message(FATAL_ERROR "two runs with seed 0 wrote different loss histories:\n${a}\n---\n${b}")
+endif()
+if(a STREQUAL c)
+  message(FATAL_ERROR "seeds 0 and 1 wrote the same loss history")
+endif()
+message(STATUS "same seed, same loss history (${WORK}/a/loss.dat); another seed differs")
