@@ -8,11 +8,6 @@
 
 namespace pinnxde {
 namespace {
-std::string join(const std::vector<std::string>& names) {
-  std::ostringstream os;
-  for (std::size_t i = 0; i < names.size(); ++i) os << (i ? ", " : "") << names[i];
-  return os.str();
-}
 void check_shapes(const torch::Tensor& a, const torch::Tensor& b) {
   if (a.sizes() != b.sizes())
     detail::fail("metrics: y_true has shape ", a.sizes(), " but y_pred has shape ", b.sizes(),
@@ -57,7 +52,7 @@ Metric get(const std::string& name) {
       check_shapes(t, p);
       return (f64(t) - f64(p)).abs().max().item<double>();
     };
-  detail::fail("metrics: unknown metric '", name, "'; valid: ", join(names()));
+  detail::fail("metrics: unknown metric '", name, "'; valid: ", detail::join(names()));
 }
 
 }  // namespace metrics
@@ -86,7 +81,7 @@ Loss get(const std::string& name) {
       return ((t - p).norm(2, {1}) / t.norm(2, {1}).clamp_min(eps)).mean();
     };
   if (name == "zero") return [](const torch::Tensor&, const torch::Tensor& p) { return torch::zeros({}, p.options()); };
-  detail::fail("Model::compile: unknown loss '", name, "'; valid: ", join(names()));
+  detail::fail("Model::compile: unknown loss '", name, "'; valid: ", detail::join(names()));
 }
 
 }  // namespace losses

@@ -27,12 +27,6 @@
 namespace pinnxde {
 namespace {
 
-std::string join(const std::vector<std::string>& names) {
-  std::ostringstream os;
-  for (std::size_t i = 0; i < names.size(); ++i) os << (i ? ", " : "") << names[i];
-  return os.str();
-}
-
 std::string format_list(const std::vector<double>& v) {
   std::ostringstream os;
   os << "[";
@@ -88,7 +82,7 @@ Model::Model(data::Data& data, std::shared_ptr<nn::NNImpl> net) : data_(data), n
 void Model::compile(const std::string& optimizer, CompileOptions options) {
   const auto& names = optimizers::optimizer_names();
   if (std::find(names.begin(), names.end(), optimizer) == names.end())
-    detail::fail("Model::compile: unknown optimizer '", optimizer, "'; valid: ", join(names));
+    detail::fail("Model::compile: unknown optimizer '", optimizer, "'; valid: ", detail::join(names));
   if (!(options.lr > 0) || !std::isfinite(options.lr))
     detail::fail("Model::compile: lr = ", options.lr, " (expected a finite number > 0)");
   if (!net_->has_feature_transform() && net_->input_dim() != data_.input_dim()) {
@@ -110,7 +104,7 @@ void Model::compile(const std::string& optimizer, CompileOptions options) {
     const auto& d = *options.decay;
     static const std::vector<std::string> decays{"inverse time", "step", "cosine", "exponential", "lambda"};
     if (std::find(decays.begin(), decays.end(), d.name) == decays.end())
-      detail::fail("Model::compile: unknown decay '", d.name, "'; valid: ", join(decays));
+      detail::fail("Model::compile: unknown decay '", d.name, "'; valid: ", detail::join(decays));
     if (is_lbfgs(optimizer)) detail::fail("Model::compile: decay is for first-order optimizers, not '", optimizer, "'");
     if ((d.name == "inverse time" || d.name == "step" || d.name == "cosine") && !(d.a > 0))
       detail::fail("Model::compile: decay '", d.name, "' needs a first value (steps) > 0, got ", d.a);
@@ -238,7 +232,7 @@ std::vector<double> Model::test_metrics(const torch::Tensor& outputs, const data
   std::vector<double> out;
   if (copts_.metrics.empty()) return out;
   if (!batch.y.defined())
-    detail::fail("Model::compile: metrics = [", join(copts_.metrics),
+    detail::fail("Model::compile: metrics = [", detail::join(copts_.metrics),
                  "] need a reference solution (give the data object's solution option)");
   for (const auto& m : copts_.metrics) out.push_back(metrics::get(m)(batch.y, outputs.detach()));
   return out;

@@ -10,16 +10,6 @@
 #include "pinnxde/nn/nn.hpp"
 
 namespace pinnxde::nn {
-namespace {
-
-std::string join(const std::vector<std::string>& names) {
-  std::ostringstream os;
-  for (std::size_t i = 0; i < names.size(); ++i) os << (i ? ", " : "") << names[i];
-  return os.str();
-}
-
-}  // namespace
-
 // ---------------------------------------------------------------- activations
 
 const std::vector<std::string>& activation_names() {
@@ -38,7 +28,7 @@ Activation get_activation(const std::string& name) {
   if (name == "elu") return [](const torch::Tensor& x) { return torch::elu(x); };
   if (name == "selu") return [](const torch::Tensor& x) { return torch::selu(x); };
   if (name == "linear") return [](const torch::Tensor& x) { return x; };
-  detail::fail("FNN: unknown activation '", name, "'; valid: ", join(activation_names()));
+  detail::fail("FNN: unknown activation '", name, "'; valid: ", detail::join(activation_names()));
 }
 
 // ---------------------------------------------------------------- initializers
@@ -62,7 +52,7 @@ Initializer get_initializer(const std::string& name) {
   if (name == "LeCun uniform")
     return [](torch::Tensor& w) { init::kaiming_uniform_(w, 0.0, torch::kFanIn, torch::kLinear); };
   if (name == "zeros") return [](torch::Tensor& w) { init::zeros_(w); };
-  detail::fail("FNN: unknown initializer '", name, "'; valid: ", join(initializer_names()));
+  detail::fail("FNN: unknown initializer '", name, "'; valid: ", detail::join(initializer_names()));
 }
 
 // ---------------------------------------------------------------- NN

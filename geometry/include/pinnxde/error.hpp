@@ -4,6 +4,7 @@
 #include <sstream>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 namespace pinnxde {
 
@@ -38,6 +39,12 @@ template <class E = ValueError, class... Args>
   std::ostringstream os;
   (os << ... << args);
   throw E(os.str());
+}
+/// "a, b, c": the valid choices in a message.
+inline std::string join(const std::vector<std::string>& names) {
+  std::string out;
+  for (std::size_t i = 0; i < names.size(); ++i) out += (i ? ", " : "") + names[i];
+  return out;
 }
 }  // namespace detail
 
