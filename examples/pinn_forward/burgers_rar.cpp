@@ -71,13 +71,8 @@ int main(int argc, char** argv) {
     model.train({.iterations = args.iterations - share * rounds, .display_every = args.display_every});
     for (int r = 0; r < rounds; ++r) {
       if (rar) {
-        auto candidates = geomtime.random_points(10000, "pseudo");
-        auto residual = model.predict(dde::to_tensor(candidates, dde::config::options()), pde).abs().flatten();
-        auto top = std::get<1>(residual.topk(per_round));
-        dde::geometry::Points anchors(per_round, 2);
-        for (std::int64_t k = 0; k < per_round; ++k) anchors.row(k) = candidates.row(top[k].item<std::int64_t>());
-        std::cout << "RAR round " << r + 1 << ": mean |residual| " << residual.mean().item<double>() << ", adding "
-                  << per_round << " points (max |residual| " << residual.max().item<double>() << ")\n";
+        auto anchors = dde::adaptive::rar_points(model, geomtime, pde, per_round);
+        std::cout << "RAR round " << r + 1 << ": adding " << per_round << " points of largest |residual|\n";
         data.add_anchors(anchors);
       }
       // Losses on the enlarged point set are not comparable with earlier ones: track the best anew.

@@ -243,3 +243,37 @@ TEST_F(TrainingTest, MiniBatchesOverCollocationPointsTrainAndResumeExactly) {
 }
 
 }  // namespace
+
+namespace {
+
+// A network forced to y = x^2 by its output transform, so |residual| = |y| = x^2 is known.
+TEST_F(TrainingTest, RARPicksTheLargestResidualsAndRADSamplesInProportion) {
+  dde::config::set_default_float("float64");
+  dde::config::set_random_seed(3);
+  dde::geometry::Interval geom(-1, 1);
+  dde::data::PDE data(geom, nullptr, {}, {});
+  dde::nn::FNN net({1, 4, 1});
+  net->apply_output_transform([](const torch::Tensor& x, const torch::Tensor& y) { return x * x + 0 * y; });
+  dde::Model model(data, net);
+  auto residual = [](const torch::Tensor&, const torch::Tensor& y) { return y; };
+
+  auto top = dde::adaptive::rar_points(model, geom, residual, 10, 1000);
+  ASSERT_EQ(top.rows(), 10);
+  for (int i = 0; i < 10; ++i) EXPECT_GT(std::abs(top(i, 0)), 0.97) << i;  // the top 1 % of |x|
+  for (int i = 1; i < 10; ++i) EXPECT_GE(std::abs(top(i - 1, 0)), std::abs(top(i, 0)));
+
+  // p ∝ x^2 (c = 0): E[x^2] = E_u[x^4] / E_u[x^2] = 3/5, against 1/3 for uniform points.
+  auto rad = dde::adaptive::rad_points(model, geom, residual, 2000, {.k = 1, .c = 0, .num_candidates = 40000});
+  ASSERT_EQ(rad.rows(), 2000);
+  EXPECT_NEAR(rad.array().square().mean(), 0.6, 0.03);
+  auto flat = dde::adaptive::rad_points(model, geom, residual, 2000, {.k = 1, .c = 1e9});
+  EXPECT_NEAR(flat.array().square().mean(), 1.0 / 3.0, 0.03);
+  for (Eigen::Index i = 0; i < rad.rows(); ++i) ASSERT_LE(std::abs(rad(i, 0)), 1.0);
+
+  EXPECT_THAT([&] { dde::adaptive::rar_points(model, geom, residual, 20, 10); },
+              ThrowsMessage<dde::ValueError>(HasSubstr("m = 20 (expected 1 <= m <= num_candidates = 10)")));
+  EXPECT_THAT([&] { dde::adaptive::rad_points(model, geom, residual, 10, {.k = -1}); },
+              ThrowsMessage<dde::ValueError>(HasSubstr("k = -1")));
+}
+
+}  // namespace

@@ -24,6 +24,7 @@
 #include "pinnxde/error.hpp"
 #include "pinnxde/geometry.hpp"
 #include "pinnxde/grad.hpp"
+#include "pinnxde/adaptive.hpp"
 #include "pinnxde/callbacks.hpp"
 #include "pinnxde/metrics.hpp"
 #include "pinnxde/model.hpp"
