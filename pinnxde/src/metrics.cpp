@@ -66,19 +66,26 @@ const std::vector<std::string>& names() {
   return n;
 }
 
+// An undefined y_true stands for a zero target (PDE residuals, conditions without targets): the hot path
+// then allocates no zeros tensor and does no subtraction.
+namespace {
+torch::Tensor misfit(const torch::Tensor& t, const torch::Tensor& p) { return t.defined() ? t - p : p; }
+torch::Tensor target(const torch::Tensor& t, const torch::Tensor& p) { return t.defined() ? t : torch::zeros_like(p); }
+}  // namespace
+
 Loss get(const std::string& name) {
   constexpr double eps = 1e-7;
   if (name == "MSE" || name == "mean squared error")
-    return [](const torch::Tensor& t, const torch::Tensor& p) { return (t - p).square().mean(); };
+    return [](const torch::Tensor& t, const torch::Tensor& p) { return misfit(t, p).square().mean(); };
   if (name == "MAE" || name == "mean absolute error")
-    return [](const torch::Tensor& t, const torch::Tensor& p) { return (t - p).abs().mean(); };
+    return [](const torch::Tensor& t, const torch::Tensor& p) { return misfit(t, p).abs().mean(); };
   if (name == "MAPE" || name == "mean absolute percentage error")
     return [](const torch::Tensor& t, const torch::Tensor& p) {
-      return 100 * ((t - p).abs() / t.abs().clamp_min(eps)).mean();
+      return 100 * (misfit(t, p).abs() / target(t, p).abs().clamp_min(eps)).mean();
     };
   if (name == "mean l2 relative error")
     return [](const torch::Tensor& t, const torch::Tensor& p) {
-      return ((t - p).norm(2, {1}) / t.norm(2, {1}).clamp_min(eps)).mean();
+      return (misfit(t, p).norm(2, {1}) / target(t, p).norm(2, {1}).clamp_min(eps)).mean();
     };
   if (name == "zero") return [](const torch::Tensor&, const torch::Tensor& p) { return torch::zeros({}, p.options()); };
   detail::fail("Model::compile: unknown loss '", name, "'; valid: ", detail::join(names()));

@@ -258,7 +258,7 @@ std::vector<torch::Tensor> PDE::losses(const torch::Tensor& outputs, const Batch
                      t.defined() ? c10::str(t.sizes()) : std::string("undefined"), " for ", n,
                      " points (expected [", n, ", 1])");
       auto rk = t.reshape({n, 1}).slice(0, pde_start, n);
-      out.push_back(loss_fn(k)(torch::zeros_like(rk), rk));
+      out.push_back(loss_fn(k)(torch::Tensor(), rk));  // undefined target = 0
     }
   }
   const std::size_t first_bc = out.size();
@@ -269,8 +269,7 @@ std::vector<torch::Tensor> PDE::losses(const torch::Tensor& outputs, const Batch
       continue;
     }
     auto m = bcs_[k]->misfit(batch.x, outputs, beg, end, batch.prepared[k]);
-    out.push_back(loss_fn(first_bc + k)(m.target.defined() ? m.target : torch::zeros_like(m.prediction),
-                                        m.prediction));
+    out.push_back(loss_fn(first_bc + k)(m.target, m.prediction));  // an undefined target means 0
   }
   return out;
 }

@@ -22,7 +22,8 @@ double l2_relative_error(const torch::Tensor& y_true, const torch::Tensor& y_pre
 
 namespace pinnxde::losses {
 
-/// (y_true, y_pred) -> scalar loss tensor; both (M, k). For a PDE residual y_true is zeros.
+/// (y_true, y_pred) -> scalar loss tensor; both (M, k). An undefined y_true means a zero target (PDE
+/// residuals), so no zeros tensor is built every step.
 using Loss = std::function<torch::Tensor(const torch::Tensor& y_true, const torch::Tensor& y_pred)>;
 /// By DeepXDE's names:
 ///   "MSE" ("mean squared error")        mean((y_true - y_pred)^2)

@@ -12,7 +12,7 @@
 namespace pinnxde::data {
 
 /// Per-term loss (y_true, y_pred) -> scalar, e.g. MSE = mean((y_true - y_pred)^2); see losses::get.
-/// PDE residuals come with y_true = zeros; conditions with their target (Misfit).
+/// PDE residuals come with an undefined y_true (a zero target); conditions with their target (Misfit).
 using LossFunction = std::function<torch::Tensor(const torch::Tensor& y_true, const torch::Tensor& y_pred)>;
 
 /// One set of training or test points, built once per (re)sampling: the hot path only slices it.
