@@ -36,13 +36,14 @@ torch::Tensor burgers_reference(const torch::Tensor& xt) {
 int main(int argc, char** argv) {
   bool rar = false;
   int rounds = 10;
-  std::int64_t per_round = 100;
+  std::int64_t per_round = 100, total_domain = 2500;
   std::vector<char*> rest{argv[0]};
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
     if (a == "--rar") rar = true;
     else if (a == "--rounds" && i + 1 < argc) rounds = std::atoi(argv[++i]);
     else if (a == "--points-per-round" && i + 1 < argc) per_round = std::atoll(argv[++i]);
+    else if (a == "--num-domain" && i + 1 < argc) total_domain = std::atoll(argv[++i]);
     else rest.push_back(argv[i]);
   }
   return dde::examples::run([&] {
@@ -59,7 +60,7 @@ int main(int argc, char** argv) {
                         dde::on_boundary);
     dde::IC ic(geomtime, [](const torch::Tensor& x) { return -torch::sin(M_PI * x.slice(1, 0, 1)); },
                dde::on_initial);
-    const std::int64_t total_domain = 2500, added = rar ? rounds * per_round : 0;
+    const std::int64_t added = rar ? rounds * per_round : 0;
     dde::data::TimePDE data(geomtime, pde, {bc, ic},
                             {.num_domain = total_domain - added, .num_boundary = 80, .num_initial = 160});
     dde::nn::FNN net({2, 20, 20, 20, 1}, "tanh", "Glorot normal");
