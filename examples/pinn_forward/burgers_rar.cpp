@@ -7,9 +7,11 @@
 // Both runs spend the same budget: the same final number of collocation points (--num-domain, 1000 by
 // default, plus 80 boundary and 160 initial points) and the same optimizer steps. Without --rar the domain
 // points are all sampled at the start; with --rar the run starts with fewer and, every round, adds the
-// points of largest |residual| among fresh random candidates as anchors. docs/gallery.md compares the two
-// at 500, 1000, 1500 and 2500 domain points.
-//   ./burgers_rar [--rar] [--num-domain 1000] [--rounds 10] [--points-per-round 50] [--iterations N]
+// points of largest |residual| among fresh random candidates as anchors. With --rad (residual-based
+// adaptive distribution) every round instead redraws all the domain points with probability
+// ∝ |residual| / mean + 1 (the boundary and initial points stay). docs/gallery.md compares them at
+// 500, 1000, 1500 and 2500 domain points.
+//   ./burgers_rar [--rar | --rad] [--num-domain 1000] [--rounds 10] [--points-per-round 50] [--iterations N]
 //                 [--lbfgs-iterations N]
 #include <pinnxde/example_cli.hpp>
 #include <pinnxde/pinnxde.hpp>
@@ -37,19 +39,21 @@ torch::Tensor burgers_reference(const torch::Tensor& xt) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  bool rar = false;
+  bool rar = false, rad = false;
   int rounds = 10;
   std::int64_t per_round = 50, total_domain = 1000;
   std::vector<char*> rest{argv[0]};
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
     if (a == "--rar") rar = true;
+    else if (a == "--rad") rad = true;
     else if (a == "--rounds" && i + 1 < argc) rounds = std::atoi(argv[++i]);
     else if (a == "--points-per-round" && i + 1 < argc) per_round = std::atoll(argv[++i]);
     else if (a == "--num-domain" && i + 1 < argc) total_domain = std::atoll(argv[++i]);
     else rest.push_back(argv[i]);
   }
   return dde::examples::run([&] {
+    if (rar && rad) dde::detail::fail("burgers_rar: --rar and --rad exclude each other (give one)");
     const auto args = dde::examples::parse_args(static_cast<int>(rest.size()), rest.data(),
                                                 {.iterations = 15000, .lbfgs_iterations = 5000});
     auto pde = [](const torch::Tensor& x, const torch::Tensor& y) {
@@ -78,6 +82,20 @@ int main(int argc, char** argv) {
         auto anchors = dde::adaptive::rar_points(model, geomtime, pde, per_round);
         std::cout << "RAR round " << r + 1 << ": adding " << per_round << " points of largest |residual|\n";
         data.add_anchors(anchors);
+      }
+      if (rad) {
+        // replace_with_anchors replaces every training point (as in DeepXDE), so keep the condition
+        // points of the current set and add the redrawn domain points to them.
+        const auto& all = data.train_x_all();
+        const dde::geometry::Mask keep = geomtime.on_boundary(all) || geomtime.on_initial(all);
+        auto domain = dde::adaptive::rad_points(model, geomtime, pde, total_domain);
+        dde::geometry::Points next(keep.count() + domain.rows(), all.cols());
+        Eigen::Index row = 0;
+        for (Eigen::Index i = 0; i < all.rows(); ++i)
+          if (keep(i)) next.row(row++) = all.row(i);
+        next.bottomRows(domain.rows()) = domain;
+        std::cout << "RAD round " << r + 1 << ": redrew the " << total_domain << " domain points\n";
+        data.replace_with_anchors(next);
       }
       // Losses on the enlarged point set are not comparable with earlier ones: track the best anew.
       model.train({.iterations = share, .display_every = args.display_every, .disregard_previous_best = true});
