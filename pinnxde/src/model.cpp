@@ -42,6 +42,20 @@ struct NonFiniteLoss {
 
 bool is_lbfgs(const std::string& name) { return name == "L-BFGS" || name == "L-BFGS-B"; }
 
+// LibTorch's L-BFGS with set_LBFGS_options' tolerances and memory; max_iter / max_eval are set per chunk.
+std::unique_ptr<torch::optim::LBFGS> make_lbfgs(const std::vector<torch::Tensor>& params, std::int64_t max_iter,
+                                                std::int64_t max_eval) {
+  const auto& lo = optimizers::LBFGS_options();
+  auto opts = torch::optim::LBFGSOptions(1.0)
+                  .max_iter(max_iter)
+                  .max_eval(std::max<std::int64_t>(1, max_eval))
+                  .tolerance_grad(lo.gtol)
+                  .tolerance_change(lo.ftol)
+                  .history_size(lo.maxcor)
+                  .line_search_fn("strong_wolfe");
+  return std::make_unique<torch::optim::LBFGS>(params, opts);
+}
+
 optimizers::LBFGSOptions g_lbfgs;
 
 }  // namespace
@@ -150,7 +164,7 @@ void Model::compile(const std::string& optimizer, CompileOptions options) {
   } else if (optimizer == "rmsprop") {
     optimizer_ = std::make_unique<torch::optim::RMSprop>(params_, torch::optim::RMSpropOptions(lr));
   } else {
-    optimizer_.reset();  // L-BFGS is built per run in train_lbfgs
+    optimizer_.reset();  // L-BFGS is built by train_lbfgs (or restore) and kept, curvature history and all
   }
 }
 
@@ -321,28 +335,19 @@ void Model::train_lbfgs(const TrainOptions& o) {
   const auto& lo = optimizers::LBFGS_options();
   const std::int64_t maxiter = o.iterations.value_or(lo.maxiter);
   const std::int64_t maxfun = lo.maxfun.value_or(maxiter + maxiter / 4);
-  auto make = [&](std::int64_t chunk, std::int64_t evals_left) {
-    auto opts = torch::optim::LBFGSOptions(1.0)
-                    .max_iter(chunk)
-                    .max_eval(std::max<std::int64_t>(1, evals_left))
-                    .tolerance_grad(lo.gtol)
-                    .tolerance_change(lo.ftol)
-                    .history_size(lo.maxcor)
-                    .line_search_fn("strong_wolfe");
-    return std::make_unique<torch::optim::LBFGS>(params_, opts);
-  };
   std::int64_t done = 0, evals = 0;
   double restart_loss = std::numeric_limits<double>::infinity();
-  std::unique_ptr<torch::optim::LBFGS> opt;
+  // The optimizer lives in optimizer_ so that a later train() or a checkpoint continues its history.
   const std::string key = c10::guts::to_string(params_.front().unsafeGetTensorImpl());
   while (done < maxiter && evals < maxfun) {
     const std::int64_t chunk = std::min<std::int64_t>(o.display_every - state_.step % o.display_every, maxiter - done);
-    if (!opt) {
-      opt = make(chunk, maxfun - evals);
+    if (!optimizer_) {
+      optimizer_ = make_lbfgs(params_, chunk, maxfun - evals);
     } else {
-      auto& g = static_cast<torch::optim::LBFGSOptions&>(opt->param_groups()[0].options());
+      auto& g = static_cast<torch::optim::LBFGSOptions&>(optimizer_->param_groups()[0].options());
       g.max_iter(chunk).max_eval(std::max<std::int64_t>(1, maxfun - evals));
     }
+    auto* opt = static_cast<torch::optim::LBFGS*>(optimizer_.get());
     const auto& state_map = opt->state();
     auto n_iter = [&]() -> std::int64_t {
       auto it = state_map.find(key);
@@ -387,7 +392,7 @@ void Model::train_lbfgs(const TrainOptions& o) {
     }
     restart_loss = current;
     restore_best();
-    opt.reset();
+    optimizer_.reset();
   }
   state_.message = evals >= maxfun ? "L-BFGS reached maxfun" : "L-BFGS reached maxiter";
 }
@@ -555,6 +560,12 @@ void Model::save(const std::string& path) const {
   const geometry::Points points = data_.checkpoint_points();
   if (points.size() > 0) ar.write("train_points", to_tensor(points, torch::kFloat64));
   if (optimizer_) {
+    if (is_lbfgs(optimizer_name_)) {
+      // L-BFGS' `al` is scratch space of one iteration (history_size slots, most of them undefined, which
+      // the archive cannot hold); the next iteration allocates it again, so it is not saved.
+      for (auto& entry : optimizer_->state())
+        static_cast<torch::optim::LBFGSParamState&>(*entry.second).al(c10::nullopt);
+    }
     torch::serialize::OutputArchive opt;
     optimizer_->save(opt);
     ar.write("optimizer", opt);
@@ -633,9 +644,15 @@ void Model::restore(const std::string& path) {
       best_params_.push_back(t.to(params_[i].options()).clone());
     }
   }
-  if (optimizer_ && cfg.value("optimizer", "") == optimizer_name_) {
+  if (cfg.value("optimizer", "") == optimizer_name_) {
     torch::serialize::InputArchive opt;
-    if (ar.try_read("optimizer", opt)) optimizer_->load(opt);
+    if (ar.try_read("optimizer", opt)) {
+      // L-BFGS is built on first use; a checkpoint taken during L-BFGS carries its curvature history.
+      if (!optimizer_ && is_lbfgs(optimizer_name_)) optimizer_ = make_lbfgs(params_, 1, 1);
+      if (optimizer_) optimizer_->load(opt);
+    } else if (is_lbfgs(optimizer_name_)) {
+      optimizer_.reset();  // saved before L-BFGS had run: start with a fresh history
+    }
   }
   state_.step = cfg.at("step").get<std::int64_t>();
   optimizer_steps_ = cfg.value("optimizer_steps", std::int64_t{0});

@@ -1,10 +1,14 @@
-// A training run that is killed and resumed in another process. ctest `pinnxde.kill_and_resume_process`
-// (kill_and_resume.cmake) runs it three times and compares the results byte for byte:
-//   1. resume_program --until 60 --out straight.txt                       (uninterrupted)
-//   2. resume_program --until 60 --checkpoint run.ckpt --kill-at 30       (SIGKILL after the step-30 checkpoint)
-//   3. resume_program --until 60 --restore run.ckpt --out resumed.txt     (a new process carries on)
-// The run has what must survive the kill: an inverse-problem Variable, learning-rate decay, Adam's moments,
-// mini-batches over the collocation points, and a resampler drawing new points from the geometry's generator.
+// A training run that is killed and resumed in other processes. ctest `pinnxde.kill_and_resume_process`
+// (kill_and_resume.cmake) runs it four times and compares the results byte for byte:
+//   1. resume_program --out straight.txt                                  (uninterrupted: Adam to step 40,
+//                                                                          then L-BFGS to step 60)
+//   2. resume_program --checkpoint a.ckpt --kill-at 30                    (SIGKILL after the step-30 checkpoint)
+//   3. resume_program --restore a.ckpt --checkpoint b.ckpt --kill-at 50   (resumes Adam, killed in L-BFGS)
+//   4. resume_program --restore b.ckpt --out resumed.txt                  (resumes L-BFGS to the end)
+// The run has what must survive a kill: an inverse-problem Variable, learning-rate decay, Adam's moments,
+// mini-batches over the collocation points, a resampler drawing new points from the geometry's generator,
+// and L-BFGS' curvature history.
+#include <algorithm>
 #include <csignal>
 #include <cstdio>
 #include <fstream>
@@ -37,12 +41,13 @@ std::string hex(double v) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  std::int64_t until = 60, kill_at = -1;
+  std::int64_t until = 60, lbfgs_after = 40, kill_at = -1;
   std::string out, checkpoint, restore;
   for (int i = 1; i + 1 < argc; i += 2) {
     const std::string flag = argv[i], value = argv[i + 1];
     if (flag == "--until") until = std::stoll(value);
     else if (flag == "--kill-at") kill_at = std::stoll(value);
+    else if (flag == "--lbfgs-after") lbfgs_after = std::stoll(value);
     else if (flag == "--out") out = value;
     else if (flag == "--checkpoint") checkpoint = value;
     else if (flag == "--restore") restore = value;
@@ -51,6 +56,7 @@ int main(int argc, char** argv) {
       return 64;
     }
   }
+  lbfgs_after = std::min(lbfgs_after, until);
   dde::config::set_default_float("float64");
   torch::set_num_threads(1);
   dde::config::set_random_seed(7);
@@ -70,13 +76,29 @@ int main(int argc, char** argv) {
   dde::nn::FNN net({1, 16, 16, 1}, "tanh", "Glorot normal");
   dde::Model model(data, net);
   model.compile("adam", {.lr = 1e-2, .decay = dde::Decay{"inverse time", 10, 0.5}, .external_trainable_variables = {k}});
+  // A checkpoint is restored into a model compiled with the optimizer it was saved with: the Adam phase's
+  // now, the L-BFGS phase's after compiling L-BFGS below.
   if (!restore.empty()) model.restore(restore);
+  const bool restored_in_lbfgs = !restore.empty() && model.train_state().step > lbfgs_after;
 
-  std::vector<dde::callbacks::CallbackPtr> callbacks{dde::callbacks::PDEPointResampler(7)};
+  std::vector<dde::callbacks::CallbackPtr> callbacks;
   if (!checkpoint.empty()) callbacks.emplace_back(dde::callbacks::ModelCheckpoint(checkpoint, {.period = 10}));
   if (kill_at >= 0) callbacks.emplace_back(KillAt(kill_at));
-  model.train({.iterations = until - model.train_state().step, .batch_size = 8, .display_every = 1,
-               .callbacks = callbacks, .verbose = false, .restore_best = false});
+  if (model.train_state().step < lbfgs_after) {
+    auto adam_callbacks = callbacks;
+    adam_callbacks.insert(adam_callbacks.begin(), dde::callbacks::PDEPointResampler(7));
+    model.train({.iterations = lbfgs_after - model.train_state().step, .batch_size = 8, .display_every = 1,
+                 .callbacks = adam_callbacks, .verbose = false, .restore_best = false});
+  }
+  // The evaluation budget per train() call would differ between the uninterrupted and the resumed runs:
+  // let the iteration count end L-BFGS.
+  auto lbfgs = dde::optimizers::LBFGS_options();
+  lbfgs.maxfun = 100000;
+  dde::optimizers::set_LBFGS_options(lbfgs);
+  model.compile("L-BFGS", {.external_trainable_variables = {k}});
+  if (restored_in_lbfgs) model.restore(restore);
+  model.train({.iterations = until - model.train_state().step, .display_every = 1, .callbacks = callbacks,
+               .verbose = false, .restore_best = false});
 
   std::ofstream f(out);
   const auto& h = model.losshistory();
@@ -92,6 +114,7 @@ int main(int argc, char** argv) {
     for (std::int64_t j = 0; j < flat.numel(); ++j) f << " " << hex(flat[j].item<double>());
     f << "\n";
   }
-  std::cout << "resume_program: step " << model.train_state().step << ", k = " << k.item<double>() << "\n";
+  std::cout << "resume_program: step " << model.train_state().step << ", k = " << k.item<double>() << " ("
+            << model.train_state().message << ")\n";
   return f ? 0 : 1;
 }
