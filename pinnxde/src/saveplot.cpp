@@ -94,8 +94,9 @@ int saveplot(Model& model, const SaveplotOptions& o) {
   int written = 0;
   const std::string d = dir.string();
   std::ostringstream loss;
-  loss << "set terminal pngcairo size 800,500\nset output '" << d << "/loss.png'\nset logscale y\n"
-       << "set xlabel 'step'\nset ylabel 'loss (sum of terms)'\nset grid\nset key top right\n"
+  loss << "set terminal pngcairo enhanced size 800,500\nset output '" << d << "/loss.png'\nset logscale y\n"
+       << "set format y '10^{%L}'\n"
+       << "set xlabel 'step'\nset ylabel 'loss (sum of unweighted terms)'\nset grid\nset key top right\n"
        << "plot '" << d << "/loss_plot.dat' using 1:2 with lines lw 2 title 'train', '' using 1:3 with lines lw 2 "
        << "dt 2 title 'test'\n";
   written += run_gnuplot(loss.str());

@@ -262,3 +262,40 @@ TEST_F(ModelTest, FeatureAndOutputTransformsTrainThroughTheDerivativeCache) {
 }
 
 }  // namespace
+
+namespace {
+
+// DeepXDE multiplies each loss term by its weight; the optimizer's objective here is that weighted sum,
+// while the table / loss.dat keep the terms themselves (docs/porting_from_deepxde.md).
+TEST_F(ModelTest, LossWeightsWeighTheObjectiveWhileTheRecordedTermsStayUnweighted) {
+  dde::config::set_default_float("float64");
+  Flagship f(60, 12, 12);
+  dde::nn::FNN net({2, 8, 1}, "tanh", "Glorot normal");
+  dde::Model model(f.data, net);
+  model.compile("adam", {.lr = 1e-3, .loss_weights = {1, 10, 0.5}});
+  auto [h, st] = model.train({.iterations = 0, .verbose = false});
+  ASSERT_EQ(h.loss_train.size(), 1u);
+  const auto t = h.loss_train[0];
+  ASSERT_EQ(t.size(), 3u);
+  EXPECT_GT(t[1], 0);
+  EXPECT_NEAR(st.best_loss_train, t[0] + 10 * t[1] + 0.5 * t[2], 1e-12 * st.best_loss_train);
+
+  // 50 Adam steps from the same start, with and without weights: the weighted term is pushed down.
+  auto step_with = [&](std::vector<double> weights) {
+    dde::config::set_random_seed(0);
+    Flagship g(60, 12, 12);
+    dde::nn::FNN n({2, 8, 1}, "tanh", "Glorot normal");
+    dde::Model m(g.data, n);
+    m.compile("adam", {.lr = 1e-2, .loss_weights = std::move(weights)});
+    m.train({.iterations = 50, .verbose = false, .restore_best = false});
+    return m.losshistory().loss_train.back();
+  };
+  const auto equal = step_with({}), boundary_heavy = step_with({1, 100, 1});
+  EXPECT_LT(boundary_heavy[1], equal[1]);  // the heavily weighted boundary misfit ends lower
+
+  model.compile("adam", {.lr = 1e-3, .loss_weights = {1, 10}});
+  EXPECT_THAT([&] { model.train({.iterations = 1, .verbose = false}); },
+              ThrowsMessage<dde::ValueError>(HasSubstr("loss_weights has 2 entries for 3 loss terms")));
+}
+
+}  // namespace
