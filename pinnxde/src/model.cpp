@@ -153,6 +153,8 @@ void Model::compile(const std::string& optimizer, CompileOptions options) {
   std::cout << "Compiling model...\n";
   optimizer_name_ = optimizer;
   optimizer_steps_ = 0;
+  lbfgs_run_ = LbfgsRun{};
+  resume_lbfgs_run_ = false;
   copts_ = std::move(options);
   const double lr = copts_.lr;
   if (optimizer == "adam") {
@@ -333,19 +335,24 @@ void Model::train_first_order(std::int64_t iterations, const TrainOptions& o) {
 
 void Model::train_lbfgs(const TrainOptions& o) {
   const auto& lo = optimizers::LBFGS_options();
-  const std::int64_t maxiter = o.iterations.value_or(lo.maxiter);
-  const std::int64_t maxfun = lo.maxfun.value_or(maxiter + maxiter / 4);
-  std::int64_t done = 0, evals = 0;
-  double restart_loss = std::numeric_limits<double>::infinity();
+  auto& run = lbfgs_run_;
+  if (!(resume_lbfgs_run_ && run.active && !o.iterations)) {
+    run = LbfgsRun{};
+    run.maxiter = o.iterations.value_or(lo.maxiter);
+    run.maxfun = lo.maxfun.value_or(run.maxiter + run.maxiter / 4);
+  }
+  resume_lbfgs_run_ = false;
+  run.active = true;
   // The optimizer lives in optimizer_ so that a later train() or a checkpoint continues its history.
   const std::string key = c10::guts::to_string(params_.front().unsafeGetTensorImpl());
-  while (done < maxiter && evals < maxfun) {
-    const std::int64_t chunk = std::min<std::int64_t>(o.display_every - state_.step % o.display_every, maxiter - done);
+  while (run.done < run.maxiter && run.evals < run.maxfun) {
+    const std::int64_t chunk =
+        std::min<std::int64_t>(o.display_every - state_.step % o.display_every, run.maxiter - run.done);
     if (!optimizer_) {
-      optimizer_ = make_lbfgs(params_, chunk, maxfun - evals);
+      optimizer_ = make_lbfgs(params_, chunk, run.maxfun - run.evals);
     } else {
       auto& g = static_cast<torch::optim::LBFGSOptions&>(optimizer_->param_groups()[0].options());
-      g.max_iter(chunk).max_eval(std::max<std::int64_t>(1, maxfun - evals));
+      g.max_iter(chunk).max_eval(std::max<std::int64_t>(1, run.maxfun - run.evals));
     }
     auto* opt = static_cast<torch::optim::LBFGS*>(optimizer_.get());
     const auto& state_map = opt->state();
@@ -362,39 +369,48 @@ void Model::train_lbfgs(const TrainOptions& o) {
     });
     steps_in_flight_ = 0;
     const std::int64_t n = n_iter() - before;
-    done += n;
-    evals += chunk_evals;
+    run.done += n;
+    run.evals += chunk_evals;
     state_.step += n;
     // A chunk may use the whole remaining evaluation budget (maxfun), so that it ends by its iteration
     // count and not because its line searches were expensive; fewer iterations than asked means L-BFGS
     // stopped on its own, or maxfun is spent (the loop condition ends that).
-    const bool stopped_early = n < chunk && evals < maxfun;
+    const bool stopped_early = n < chunk && run.evals < run.maxfun;
+    if (state_.step % o.display_every == 0 || run.done >= run.maxiter || stopped_early || stop_training)
+      record(o.verbose);
+    bool finished = false;
+    if (stopped_early) {
+      // LibTorch's L-BFGS stopped on its own: a tiny gradient (true convergence) or a line search that
+      // found no decrease. The second happens in float32 long before the minimum; DeepXDE stops there.
+      // We restart with a fresh curvature history while restarts still lower the loss.
+      double gmax = 0;
+      for (const auto& p : params_)
+        if (p.grad().defined()) gmax = std::max(gmax, p.grad().abs().max().item<double>());
+      const double current = state_.best_loss_train;
+      if (gmax <= lo.gtol) {
+        state_.stop_reason = StopReason::Converged;
+        state_.message = "L-BFGS converged: max |gradient| = " + std::to_string(gmax) + " <= gtol";
+        finished = true;
+      } else if (!(current < run.restart_loss * (1 - 1e-7))) {
+        state_.stop_reason = StopReason::Converged;
+        state_.message = "L-BFGS converged: a restart with fresh history made no progress";
+        finished = true;
+      } else {
+        run.restart_loss = current;
+        restore_best();
+        optimizer_.reset();
+      }
+    }
+    if (finished) run.active = false;
+    // After the restart decision, so that a checkpoint holds the state the next chunk starts from.
     for_callbacks(o, [](callbacks::Callback* c) { c->on_epoch_end(); });
-    if (state_.step % o.display_every == 0 || done >= maxiter || stopped_early || stop_training) record(o.verbose);
-    if (stop_training) return;
-    if (!stopped_early) continue;
-    // LibTorch's L-BFGS stopped on its own: a tiny gradient (true convergence) or a line search that
-    // found no decrease. The second happens in float32 long before the minimum; DeepXDE stops there.
-    // We restart with a fresh curvature history while restarts still lower the loss.
-    double gmax = 0;
-    for (const auto& p : params_)
-      if (p.grad().defined()) gmax = std::max(gmax, p.grad().abs().max().item<double>());
-    if (gmax <= lo.gtol) {
-      state_.stop_reason = StopReason::Converged;
-      state_.message = "L-BFGS converged: max |gradient| = " + std::to_string(gmax) + " <= gtol";
+    if (finished || stop_training) {
+      run.active = false;
       return;
     }
-    const double current = state_.best_loss_train;
-    if (!(current < restart_loss * (1 - 1e-7))) {
-      state_.stop_reason = StopReason::Converged;
-      state_.message = "L-BFGS converged: a restart with fresh history made no progress";
-      return;
-    }
-    restart_loss = current;
-    restore_best();
-    optimizer_.reset();
   }
-  state_.message = evals >= maxfun ? "L-BFGS reached maxfun" : "L-BFGS reached maxiter";
+  run.active = false;
+  state_.message = run.evals >= run.maxfun ? "L-BFGS reached maxfun" : "L-BFGS reached maxiter";
 }
 
 std::pair<LossHistory, TrainState> Model::train(TrainOptions o) {
@@ -547,6 +563,11 @@ void Model::save(const std::string& path) const {
   rng_state << geometry::rng();
   cfg["geometry_rng"] = rng_state.str();
   for (const auto& p : net_->named_parameters()) cfg["parameters"].push_back({p.key(), p.value().sizes().vec()});
+  if (lbfgs_run_.active) {
+    const auto& r = lbfgs_run_;
+    cfg["lbfgs_run"] = {{"maxiter", r.maxiter}, {"maxfun", r.maxfun}, {"done", r.done}, {"evals", r.evals},
+                        {"restart_loss", std::isfinite(r.restart_loss) ? nlohmann::json(r.restart_loss) : nlohmann::json()}};
+  }
   cfg["batch_size"] = batch_size_;
   cfg["perm_pos"] = perm_pos_;
   ar.write("config", string_tensor(cfg.dump()));
@@ -664,6 +685,17 @@ void Model::restore(const std::string& path) {
   history_.loss_train = h.at("loss_train").get<std::vector<std::vector<double>>>();
   history_.loss_test = h.at("loss_test").get<std::vector<std::vector<double>>>();
   history_.metrics_test = h.at("metrics_test").get<std::vector<std::vector<double>>>();
+  lbfgs_run_ = LbfgsRun{};
+  resume_lbfgs_run_ = false;
+  if (cfg.contains("lbfgs_run") && is_lbfgs(optimizer_name_) && cfg.value("optimizer", "") == optimizer_name_) {
+    const auto& r = cfg.at("lbfgs_run");
+    lbfgs_run_.active = resume_lbfgs_run_ = true;
+    lbfgs_run_.maxiter = r.at("maxiter").get<std::int64_t>();
+    lbfgs_run_.maxfun = r.at("maxfun").get<std::int64_t>();
+    lbfgs_run_.done = r.at("done").get<std::int64_t>();
+    lbfgs_run_.evals = r.at("evals").get<std::int64_t>();
+    if (!r.at("restart_loss").is_null()) lbfgs_run_.restart_loss = r.at("restart_loss").get<double>();
+  }
   batch_size_ = cfg.value("batch_size", std::int64_t{0});
   perm_pos_ = cfg.value("perm_pos", std::int64_t{0});
   perm_ = torch::Tensor();

@@ -90,15 +90,16 @@ int main(int argc, char** argv) {
     model.train({.iterations = lbfgs_after - model.train_state().step, .batch_size = 8, .display_every = 1,
                  .callbacks = adam_callbacks, .verbose = false, .restore_best = false});
   }
-  // The evaluation budget per train() call would differ between the uninterrupted and the resumed runs:
-  // let the iteration count end L-BFGS.
+  // L-BFGS for until - lbfgs_after iterations; evaluations are not what ends it here (with display_every = 1
+  // every iteration is a chunk, whose first evaluation counts too).
   auto lbfgs = dde::optimizers::LBFGS_options();
+  lbfgs.maxiter = until - lbfgs_after;
   lbfgs.maxfun = 100000;
   dde::optimizers::set_LBFGS_options(lbfgs);
   model.compile("L-BFGS", {.external_trainable_variables = {k}});
+  // Resumed inside L-BFGS, train() continues the checkpointed run's budget: no iteration count is given.
   if (restored_in_lbfgs) model.restore(restore);
-  model.train({.iterations = until - model.train_state().step, .display_every = 1, .callbacks = callbacks,
-               .verbose = false, .restore_best = false});
+  model.train({.display_every = 1, .callbacks = callbacks, .verbose = false, .restore_best = false});
 
   std::ofstream f(out);
   const auto& h = model.losshistory();
