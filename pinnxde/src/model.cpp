@@ -77,6 +77,9 @@ void set_LBFGS_options(const LBFGSOptions& o) {
   if (o.maxiter < 0) detail::fail("set_LBFGS_options: maxiter = ", o.maxiter, " (expected >= 0)");
   if (o.maxfun && *o.maxfun < 1) detail::fail("set_LBFGS_options: maxfun = ", *o.maxfun, " (expected >= 1)");
   if (o.maxls < 1) detail::fail("set_LBFGS_options: maxls = ", o.maxls, " (expected >= 1)");
+  if (o.maxls != LBFGSOptions{}.maxls && o.maxls != g_lbfgs.maxls)
+    std::cerr << "pinnxde: set_LBFGS_options: maxls = " << o.maxls
+              << " has no effect: LibTorch's strong Wolfe line search always allows 25 evaluations\n";
   g_lbfgs = o;
 }
 const LBFGSOptions& LBFGS_options() { return g_lbfgs; }

@@ -299,3 +299,19 @@ TEST_F(ModelTest, LossWeightsWeighTheObjectiveWhileTheRecordedTermsStayUnweighte
 }
 
 }  // namespace
+
+namespace {
+
+TEST_F(ModelTest, SettingMaxlsSaysItHasNoEffect) {
+  ::testing::internal::CaptureStderr();
+  dde::optimizers::set_LBFGS_options({.maxls = 10});
+  EXPECT_THAT(::testing::internal::GetCapturedStderr(),
+              HasSubstr("maxls = 10 has no effect: LibTorch's strong Wolfe line search always allows 25"));
+  ::testing::internal::CaptureStderr();
+  dde::optimizers::set_LBFGS_options({.maxiter = 100});  // DeepXDE's default maxls: nothing to say
+  EXPECT_EQ(::testing::internal::GetCapturedStderr(), "");
+  EXPECT_THAT([] { dde::optimizers::set_LBFGS_options({.maxls = 0}); },
+              ThrowsMessage<dde::ValueError>(HasSubstr("maxls = 0 (expected >= 1)")));
+}
+
+}  // namespace
