@@ -154,6 +154,19 @@ double ArcLengthTable::param_at(double s) const {
   return t0 * (2 * u3 - 3 * u2 + 1) + m0 * (u3 - 2 * u2 + u) + (t0 + h_) * (3 * u2 - 2 * u3) + m1 * (u3 - u2);
 }
 
+Eigen::ArrayXd ArcLengthTable::even_params(std::int64_t n) const {
+  Eigen::ArrayXd t(n);
+  for (std::int64_t k = 0; k < n; ++k) t(k) = param_at(total() * static_cast<double>(k) / static_cast<double>(n));
+  return t;
+}
+
+Eigen::ArrayXd ArcLengthTable::sampled_params(std::int64_t n, const std::string& sampler) const {
+  const Points u = sample(n, 1, sampler);
+  Eigen::ArrayXd t(n);
+  for (std::int64_t k = 0; k < n; ++k) t(k) = param_at(total() * u(k, 0));
+  return t;
+}
+
 Points uniform_grid_points(const Geometry& g, std::int64_t n, bool boundary, double volume) {
   const int d = g.dim();
   if (n <= 0) return Points(0, d);

@@ -51,6 +51,10 @@ class ArcLengthTable {
   double total() const { return cum_.empty() ? 0 : cum_.back(); }
   /// The parameter t in [0, 2 pi] at which the arc length from t = 0 is s (0 <= s <= total()).
   double param_at(double s) const;
+  /// Parameters of n points equally spaced in arc length (at fractions k / n of it).
+  Eigen::ArrayXd even_params(std::int64_t n) const;
+  /// Parameters of n points whose arc-length fractions come from the 1-D sampler.
+  Eigen::ArrayXd sampled_params(std::int64_t n, const std::string& sampler) const;
 
  private:
   // Integral of speed over [a, b] (5-point Gauss-Legendre).

@@ -131,17 +131,12 @@ Points Ellipse::random_points(std::int64_t n, const std::string& random) const {
 
 Points Ellipse::uniform_boundary_points(std::int64_t n) const {
   check_n(n, "uniform_boundary_points");
-  Eigen::ArrayXd t(n);
-  for (std::int64_t k = 0; k < n; ++k) t(k) = arc_->param_at(perimeter() * static_cast<double>(k) / static_cast<double>(n));
-  return at_params(t);
+  return at_params(arc_->even_params(n));
 }
 
 Points Ellipse::random_boundary_points(std::int64_t n, const std::string& random) const {
   check_n(n, "random_boundary_points");
-  const Points u = sample(n, 1, random);
-  Eigen::ArrayXd t(n);
-  for (std::int64_t k = 0; k < n; ++k) t(k) = arc_->param_at(perimeter() * u(k, 0));
-  return at_params(t);
+  return at_params(arc_->sampled_params(n, random));
 }
 
 Eigen::VectorXd Ellipse::distance2boundary(const Points& x, const Eigen::VectorXd& dirn) const {

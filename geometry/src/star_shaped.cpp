@@ -4,7 +4,6 @@
 #include <numbers>
 
 #include "detail.hpp"
-#include "pinnxde/geometry/sampler.hpp"
 
 namespace pinnxde::geometry {
 namespace {
@@ -173,17 +172,12 @@ Points StarShaped::random_points(std::int64_t n, const std::string& random) cons
 
 Points StarShaped::uniform_boundary_points(std::int64_t n) const {
   check_n(n, "uniform_boundary_points");
-  Eigen::ArrayXd t(n);
-  for (std::int64_t k = 0; k < n; ++k) t(k) = arc_->param_at(perimeter() * static_cast<double>(k) / static_cast<double>(n));
-  return at_params(t);
+  return at_params(arc_->even_params(n));
 }
 
 Points StarShaped::random_boundary_points(std::int64_t n, const std::string& random) const {
   check_n(n, "random_boundary_points");
-  const Points u = sample(n, 1, random);
-  Eigen::ArrayXd t(n);
-  for (std::int64_t k = 0; k < n; ++k) t(k) = arc_->param_at(perimeter() * u(k, 0));
-  return at_params(t);
+  return at_params(arc_->sampled_params(n, random));
 }
 
 }  // namespace pinnxde::geometry
