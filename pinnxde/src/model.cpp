@@ -157,7 +157,6 @@ void Model::compile(const std::string& optimizer, CompileOptions options) {
   optimizer_name_ = optimizer;
   optimizer_steps_ = 0;
   lbfgs_run_ = LbfgsRun{};
-  resume_lbfgs_run_ = false;
   copts_ = std::move(options);
   const double lr = copts_.lr;
   if (optimizer == "adam") {
@@ -217,9 +216,17 @@ const data::Batch& Model::next_minibatch() {
   if (!perm_.defined() || perm_.size(0) != n || perm_pos_ + batch_size_ > n) {
     perm_ = torch::randperm(n, torch::kLong);  // a new epoch: the torch generator, so seeded and checkpointed
     perm_pos_ = 0;
+    epoch_rows_ = torch::Tensor();
   }
-  const auto rows = torch::cat({torch::arange(nb, torch::kLong), perm_.narrow(0, perm_pos_, batch_size_) + nb})
-                        .to(full.x.device());
+  if (!epoch_rows_.defined() || epoch_rows_.size(1) != nb + batch_size_ || epoch_rows_.device() != full.x.device()) {
+    // Once per epoch (or after a restore): every batch's rows, the condition rows then its PDE rows.
+    const std::int64_t batches = n / batch_size_;
+    epoch_rows_ = torch::cat({torch::arange(nb, torch::kLong).expand({batches, nb}),
+                              perm_.narrow(0, 0, batches * batch_size_).view({batches, batch_size_}) + nb},
+                             1)
+                      .to(full.x.device());
+  }
+  const auto rows = epoch_rows_[perm_pos_ / batch_size_];
   perm_pos_ += batch_size_;
   minibatch_.x = full.x.detach().index_select(0, rows).requires_grad_(true);
   minibatch_.bcs_start = full.bcs_start;
@@ -339,13 +346,16 @@ void Model::train_first_order(std::int64_t iterations, const TrainOptions& o) {
 void Model::train_lbfgs(const TrainOptions& o) {
   const auto& lo = optimizers::LBFGS_options();
   auto& run = lbfgs_run_;
-  if (!(resume_lbfgs_run_ && run.active && !o.iterations)) {
+  if (!(run.active && !o.iterations)) {  // not a run restored from a checkpoint: a new budget
     run = LbfgsRun{};
     run.maxiter = o.iterations.value_or(lo.maxiter);
     run.maxfun = lo.maxfun.value_or(run.maxiter + run.maxiter / 4);
   }
-  resume_lbfgs_run_ = false;
   run.active = true;
+  struct EndRun {  // however train_lbfgs ends (returns, non-finite loss, callback exception)
+    LbfgsRun& run;
+    ~EndRun() { run.active = false; }
+  } end_run{run};
   // The optimizer lives in optimizer_ so that a later train() or a checkpoint continues its history.
   const std::string key = c10::guts::to_string(params_.front().unsafeGetTensorImpl());
   while (run.done < run.maxiter && run.evals < run.maxfun) {
@@ -404,15 +414,11 @@ void Model::train_lbfgs(const TrainOptions& o) {
         optimizer_.reset();
       }
     }
-    if (finished) run.active = false;
+    run.active = !finished;  // a checkpoint of the last chunk holds no run to continue
     // After the restart decision, so that a checkpoint holds the state the next chunk starts from.
     for_callbacks(o, [](callbacks::Callback* c) { c->on_epoch_end(); });
-    if (finished || stop_training) {
-      run.active = false;
-      return;
-    }
+    if (finished || stop_training) return;
   }
-  run.active = false;
   state_.message = run.evals >= run.maxfun ? "L-BFGS reached maxfun" : "L-BFGS reached maxiter";
 }
 
@@ -689,10 +695,9 @@ void Model::restore(const std::string& path) {
   history_.loss_test = h.at("loss_test").get<std::vector<std::vector<double>>>();
   history_.metrics_test = h.at("metrics_test").get<std::vector<std::vector<double>>>();
   lbfgs_run_ = LbfgsRun{};
-  resume_lbfgs_run_ = false;
   if (cfg.contains("lbfgs_run") && is_lbfgs(optimizer_name_) && cfg.value("optimizer", "") == optimizer_name_) {
     const auto& r = cfg.at("lbfgs_run");
-    lbfgs_run_.active = resume_lbfgs_run_ = true;
+    lbfgs_run_.active = true;
     lbfgs_run_.maxiter = r.at("maxiter").get<std::int64_t>();
     lbfgs_run_.maxfun = r.at("maxfun").get<std::int64_t>();
     lbfgs_run_.done = r.at("done").get<std::int64_t>();
@@ -702,6 +707,7 @@ void Model::restore(const std::string& path) {
   batch_size_ = cfg.value("batch_size", std::int64_t{0});
   perm_pos_ = cfg.value("perm_pos", std::int64_t{0});
   perm_ = torch::Tensor();
+  epoch_rows_ = torch::Tensor();
   ar.try_read("minibatch_perm", perm_);
   torch::Tensor points;
   if (ar.try_read("train_points", points)) data_.restore_checkpoint_points(to_points(points));

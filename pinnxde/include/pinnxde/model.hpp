@@ -163,20 +163,21 @@ class Model {
   std::vector<torch::Tensor> best_params_;
   std::vector<double> last_terms_;
   std::int64_t steps_in_flight_ = 0;  // L-BFGS iterations done inside the running chunk
-  // An L-BFGS run's budget and restart bookkeeping. A checkpoint taken during the run carries it, and the
-  // next train() after restore() (without .iterations) continues it, so that restore + train ends where
-  // the uninterrupted run ends; otherwise every train() call starts a new budget, as in DeepXDE.
+  // An L-BFGS run's budget and restart bookkeeping, active only while train() runs it. A checkpoint taken
+  // during the run carries it, and restore() makes it active again: the next train() (without
+  // .iterations) then continues it, so that restore + train ends where the uninterrupted run ends;
+  // otherwise every train() call starts a new budget, as in DeepXDE.
   struct LbfgsRun {
     bool active = false;
     std::int64_t maxiter = 0, maxfun = 0, done = 0, evals = 0;
     double restart_loss = std::numeric_limits<double>::infinity();
   };
   LbfgsRun lbfgs_run_;
-  bool resume_lbfgs_run_ = false;
   std::int64_t optimizer_steps_ = 0;  // steps since compile(), for the learning-rate decay
   std::chrono::steady_clock::time_point train_start_, last_progress_;
   std::int64_t batch_size_ = 0, perm_pos_ = 0;  // mini-batches over the PDE rows
   torch::Tensor perm_;
+  torch::Tensor epoch_rows_;  // (batches, condition rows + batch_size): every batch's rows, built per epoch
   data::Batch minibatch_;
   bool print_header_ = true;
 };
