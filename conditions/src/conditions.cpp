@@ -45,15 +45,15 @@ BC::BC(std::shared_ptr<const geometry::Geometry> geom, Predicate predicate, int 
 
 Mask BC::geometry_flags(const Points& X) const { return geom_->on_boundary(X); }
 
-Points BC::collocation_points(const Points& X) const {
+std::vector<Eigen::Index> BC::matching_rows(const Points& X, const Predicate& predicate) const {
   const Mask flags = geometry_flags(X);
   std::vector<Eigen::Index> rows;
   for (Eigen::Index i = 0; i < X.rows(); ++i)
-    if (predicate_(X.row(i), flags(i))) rows.push_back(i);
-  Points out(static_cast<Eigen::Index>(rows.size()), X.cols());
-  for (std::size_t k = 0; k < rows.size(); ++k) out.row(static_cast<Eigen::Index>(k)) = X.row(rows[k]);
-  return out;
+    if (predicate(X.row(i), flags(i))) rows.push_back(i);
+  return rows;
 }
+
+Points BC::collocation_points(const Points& X) const { return geometry::take_rows(X, matching_rows(X, predicate_)); }
 
 torch::Tensor BC::evaluate_values(const ValueFunction& func, const torch::Tensor& x) const {
   torch::Tensor v;
@@ -116,11 +116,6 @@ torch::Tensor call_user(const std::string& cls, const char* what, std::int64_t n
   }
 }
 
-Points take_rows(const Points& p, const std::vector<std::int64_t>& rows) {
-  Points out(static_cast<Eigen::Index>(rows.size()), p.cols());
-  for (std::size_t k = 0; k < rows.size(); ++k) out.row(static_cast<Eigen::Index>(k)) = p.row(rows[k]);
-  return out;
-}
 }  // namespace
 
 // ---------------------------------------------------------------- DirichletBC
@@ -346,14 +341,14 @@ Points PointSetBC::collocation_points(const Points&) const {
     if (pos_ == n) new_epoch();
     batch_indices_.push_back(order_[pos_++]);
   }
-  return take_rows(points_, batch_indices_);
+  return geometry::take_rows(points_, batch_indices_);
 }
 
 Prepared PointSetBC::prepare(const Points& points, const torch::TensorOptions& options) const {
   if (points.rows() != static_cast<Eigen::Index>(batch_indices_.size()))
     detail::fail("PointSetBC: prepare got ", points.rows(), " points (expected the ", batch_indices_.size(),
                  " of the last collocation_points call)");
-  return {to_tensor(batch_size_ ? take_rows(values_, batch_indices_) : values_, options), {}};
+  return {to_tensor(batch_size_ ? geometry::take_rows(values_, batch_indices_) : values_, options), {}};
 }
 
 Misfit PointSetBC::misfit(const torch::Tensor&, const torch::Tensor& outputs, std::int64_t beg, std::int64_t end,
@@ -423,12 +418,9 @@ Interface2DBC::Interface2DBC(const geometry::Geometry& geom, ValueFunction func,
 
 Points Interface2DBC::collocation_points(const Points& X) const {
   const Points x1 = BC::collocation_points(X);
-  const Mask flags = geometry_flags(X);
-  std::vector<std::int64_t> rows;
-  for (Eigen::Index i = 0; i < X.rows(); ++i)
-    if (on_boundary2_(X.row(i), flags(i))) rows.push_back(i);
+  auto rows = matching_rows(X, on_boundary2_);
   if (geom_->name() == "Polygon") std::reverse(rows.begin(), rows.end());
-  const Points x2 = take_rows(X, rows);
+  const Points x2 = geometry::take_rows(X, rows);
   if (x1.rows() != x2.rows())
     detail::fail("Interface2DBC: ", x1.rows(), " points on the first edge but ", x2.rows(),
                  " on the second (expected as many: edges of the same length with train_distribution = \"uniform\")");

@@ -87,13 +87,10 @@ int main(int argc, char** argv) {
         // replace_with_anchors replaces every training point (as in DeepXDE), so keep the condition
         // points of the current set and add the redrawn domain points to them.
         const auto& all = data.train_x_all();
-        const dde::geometry::Mask keep = geomtime.on_boundary(all) || geomtime.on_initial(all);
-        auto domain = dde::adaptive::rad_points(model, geomtime, pde, total_domain);
-        dde::geometry::Points next(keep.count() + domain.rows(), all.cols());
-        Eigen::Index row = 0;
-        for (Eigen::Index i = 0; i < all.rows(); ++i)
-          if (keep(i)) next.row(row++) = all.row(i);
-        next.bottomRows(domain.rows()) = domain;
+        const auto kept = dde::geometry::select_rows(all, geomtime.on_boundary(all) || geomtime.on_initial(all));
+        const auto domain = dde::adaptive::rad_points(model, geomtime, pde, total_domain);
+        dde::geometry::Points next(kept.rows() + domain.rows(), all.cols());
+        next << kept, domain;
         std::cout << "RAD round " << r + 1 << ": redrew the " << total_domain << " domain points\n";
         data.replace_with_anchors(next);
       }

@@ -23,20 +23,6 @@ std::vector<Eigen::Index> permutation(Eigen::Index n) {
   return idx;
 }
 
-Points take_rows(const Points& x, const std::vector<Eigen::Index>& idx) {
-  Points out(static_cast<Eigen::Index>(idx.size()), x.cols());
-  for (std::size_t k = 0; k < idx.size(); ++k) out.row(static_cast<Eigen::Index>(k)) = x.row(idx[k]);
-  return out;
-}
-
-Points select_rows(const Points& x, const Mask& keep) {
-  Points out(keep.count(), x.cols());
-  Eigen::Index k = 0;
-  for (Eigen::Index i = 0; i < x.rows(); ++i)
-    if (keep(i)) out.row(k++) = x.row(i);
-  return out;
-}
-
 Points shuffle_rows(const Points& x) { return take_rows(x, permutation(x.rows())); }
 
 void scale_to_box(Points& u, const Eigen::VectorXd& lo, const Eigen::VectorXd& hi) {

@@ -15,10 +15,6 @@ namespace pinnxde::geometry::detail {
 double uniform01();
 /// Random permutation of 0..n-1 drawn from rng().
 std::vector<Eigen::Index> permutation(Eigen::Index n);
-/// Rows of x in the order given by idx.
-Points take_rows(const Points& x, const std::vector<Eigen::Index>& idx);
-/// Rows of x where keep is true (order preserved).
-Points select_rows(const Points& x, const Mask& keep);
 /// Rows of x shuffled with rng().
 Points shuffle_rows(const Points& x);
 /// Maps unit-cube points u in place to the box [lo, hi].

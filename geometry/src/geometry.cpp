@@ -4,6 +4,21 @@
 
 namespace pinnxde::geometry {
 
+Points take_rows(const Points& x, const std::vector<Eigen::Index>& idx) {
+  Points out(static_cast<Eigen::Index>(idx.size()), x.cols());
+  for (std::size_t k = 0; k < idx.size(); ++k) out.row(static_cast<Eigen::Index>(k)) = x.row(idx[k]);
+  return out;
+}
+
+Points select_rows(const Points& x, const Mask& keep) {
+  Points out(keep.count(), x.cols());
+  Eigen::Index k = 0;
+  for (Eigen::Index i = 0; i < x.rows(); ++i)
+    if (keep(i)) out.row(k++) = x.row(i);
+  return out;
+}
+
+
 Geometry::Geometry(int dim, Eigen::VectorXd bbox_min, Eigen::VectorXd bbox_max, double diam)
     : dim_(dim), bbox_min_(std::move(bbox_min)), bbox_max_(std::move(bbox_max)), diam_(diam) {
   if (dim_ < 1) detail::fail("Geometry: dim = ", dim_, " (expected dim >= 1)");

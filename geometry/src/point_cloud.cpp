@@ -62,10 +62,10 @@ PointCloud::PointCloud(const Points& points, const Points& boundary_points, cons
       boundary_normals_(boundary_normals.size() > 0 ? boundary_normals : Points(0, points.cols())) {
   diam_ = (bbox_max_ - bbox_min_).norm();  // as DeepXDE: min(inf, bbox diagonal)
   boundary_normals_.rowwise().normalize();
-  all_sorted_ = detail::take_rows(detail::vstack(points_, boundary_points_),
+  all_sorted_ = take_rows(detail::vstack(points_, boundary_points_),
                                   sort_order(detail::vstack(points_, boundary_points_)));
   const auto order = sort_order(boundary_points_);
-  boundary_sorted_ = detail::take_rows(boundary_points_, order);
+  boundary_sorted_ = take_rows(boundary_points_, order);
   boundary_order_.resize(static_cast<Eigen::Index>(order.size()));
   for (std::size_t k = 0; k < order.size(); ++k) boundary_order_(static_cast<Eigen::Index>(k)) = static_cast<int>(order[k]);
 }
@@ -123,7 +123,7 @@ Points PointCloud::random_points(std::int64_t n, const std::string& random) cons
                           " points (expected n <= ", points_.rows(), ")");
   auto idx = detail::permutation(points_.rows());
   idx.resize(static_cast<std::size_t>(n));
-  return detail::take_rows(points_, idx);
+  return take_rows(points_, idx);
 }
 
 Points PointCloud::random_boundary_points(std::int64_t n, const std::string& random) const {
@@ -134,7 +134,7 @@ Points PointCloud::random_boundary_points(std::int64_t n, const std::string& ran
                           " boundary points (expected n <= ", boundary_points_.rows(), ")");
   auto idx = detail::permutation(boundary_points_.rows());
   idx.resize(static_cast<std::size_t>(n));
-  return detail::take_rows(boundary_points_, idx);
+  return take_rows(boundary_points_, idx);
 }
 
 }  // namespace pinnxde::geometry

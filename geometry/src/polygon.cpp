@@ -238,7 +238,7 @@ Points Polygon::uniform_points(std::int64_t n, bool boundary) const {
     for (Eigen::Index j = 0; j < ny; ++j)
       grid.row(i * ny + j) << bbox_min_(0) + (bbox_max_(0) - bbox_min_(0)) * (static_cast<double>(i) + 0.5) / static_cast<double>(nx),
           bbox_min_(1) + (bbox_max_(1) - bbox_min_(1)) * (static_cast<double>(j) + 0.5) / static_cast<double>(ny);
-  const Points interior = detail::select_rows(grid, inside(grid) && !on_boundary(grid));
+  const Points interior = select_rows(grid, inside(grid) && !on_boundary(grid));
   if (!boundary) return interior;
   return detail::vstack(interior, uniform_boundary_points(std::max<std::int64_t>(1, std::llround(perimeter_ / h))));
 }

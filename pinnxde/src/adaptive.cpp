@@ -30,10 +30,8 @@ Candidates evaluate(Model& model, const geometry::Geometry& geom, const Residual
 
 geometry::Points rows(const geometry::Points& p, const torch::Tensor& index) {
   auto idx = index.to(torch::kCPU, torch::kLong).contiguous();
-  geometry::Points out(idx.numel(), p.cols());
   const auto* i = idx.data_ptr<std::int64_t>();
-  for (std::int64_t k = 0; k < idx.numel(); ++k) out.row(k) = p.row(i[k]);
-  return out;
+  return geometry::take_rows(p, std::vector<Eigen::Index>(i, i + idx.numel()));
 }
 
 }  // namespace

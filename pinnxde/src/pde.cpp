@@ -112,20 +112,17 @@ geometry::Points PDE::train_points() const {
   return X;
 }
 
-geometry::Points PDE::exclude(geometry::Points X) const {
+geometry::Points PDE::exclude(const geometry::Points& X) const {
   const auto& ex = opts_.exclusions;
   if (ex.rows() == 0 || X.rows() == 0) return X;
-  Eigen::Index kept = 0;
-  for (Eigen::Index i = 0; i < X.rows(); ++i) {
-    bool excluded = false;
-    for (Eigen::Index e = 0; e < ex.rows() && !excluded; ++e) {
+  geometry::Mask keep = geometry::Mask::Ones(X.rows());
+  for (Eigen::Index i = 0; i < X.rows(); ++i)
+    for (Eigen::Index e = 0; e < ex.rows() && keep(i); ++e) {
       bool same = true;  // numpy.allclose(x, exclusion)
       for (Eigen::Index j = 0; j < X.cols() && same; ++j) same = geometry::isclose(X(i, j), ex(e, j));
-      excluded = same;
+      keep(i) = !same;
     }
-    if (!excluded) X.row(kept++) = X.row(i);
-  }
-  return X.topRows(kept).eval();
+  return geometry::select_rows(X, keep);
 }
 
 void PDE::add_anchors(const geometry::Points& anchors) {

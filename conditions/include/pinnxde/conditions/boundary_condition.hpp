@@ -72,6 +72,8 @@ class BC {
   BC(std::shared_ptr<const geometry::Geometry> geom, Predicate predicate, int component, const char* cls);
   /// Flags the geometry gives the predicate (on_boundary here; on_initial for IC).
   virtual Mask geometry_flags(const Points& X) const;
+  /// Indices of the rows of X that `predicate` accepts, given the geometry's flags.
+  std::vector<Eigen::Index> matching_rows(const Points& X, const Predicate& predicate) const;
   /// Evaluates a value function on prepared points and checks it returns (M, 1) or (M,).
   torch::Tensor evaluate_values(const ValueFunction& func, const torch::Tensor& x) const;
   /// outputs[beg:end, component], (M, 1).

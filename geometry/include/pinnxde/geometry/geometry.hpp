@@ -11,6 +11,7 @@
 #include <memory>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "pinnxde/error.hpp"
 
@@ -26,6 +27,11 @@ using Mask = Eigen::Array<bool, Eigen::Dynamic, 1>;
 inline bool isclose(double a, double b, double atol = 1e-8, double rtol = 1e-5) {
   return std::abs(a - b) <= atol + rtol * std::abs(b);
 }
+
+/// Rows of x in the order given by idx.
+Points take_rows(const Points& x, const std::vector<Eigen::Index>& idx);
+/// Rows of x where keep is true (order preserved).
+Points select_rows(const Points& x, const Mask& keep);
 
 class Geometry {
  public:

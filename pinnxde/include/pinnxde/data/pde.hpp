@@ -118,7 +118,7 @@ class PDE : public Data {
   PDE(std::shared_ptr<const geometry::Geometry> geometry, PDEAuxFunction pde, std::vector<icbc::BCPtr> bcs,
       PDEOptions options, std::int64_t num_initial, const char* cls);
   /// Drops sampled rows equal to an exclusion.
-  geometry::Points exclude(geometry::Points X) const;
+  geometry::Points exclude(const geometry::Points& X) const;
   /// DeepXDE's train_points(): [anchors | boundary | domain]; TimePDE prepends the initial points.
   virtual geometry::Points train_points() const;
   virtual geometry::Points test_points() const;
