@@ -133,8 +133,9 @@ void OperatorPredictor::predict() {
   if (filename_.empty()) return;
   std::ofstream out(filename_, std::ios::app);
   out << model_->train_state().step;
-  auto v = value_.to(torch::kFloat64).flatten();
-  for (std::int64_t i = 0; i < v.numel(); ++i) out << " " << v[i].item<double>();
+  const auto v = value_.to(torch::kCPU, torch::kFloat64).contiguous();
+  const double* p = v.data_ptr<double>();
+  for (std::int64_t i = 0; i < v.numel(); ++i) out << " " << p[i];
   out << "\n";
 }
 void OperatorPredictor::on_train_begin() { predict(); }
