@@ -174,8 +174,9 @@ void Model::compile(const std::string& optimizer, CompileOptions options) {
 
 Model::Evaluation Model::evaluate(const data::Batch& batch) {
   Evaluation ev;
-  ev.outputs = net_->forward(batch.x);
-  ev.terms = data_.losses(ev.outputs, batch, loss_fns_);
+  auto dev = data_.evaluate([this](const torch::Tensor& x) { return net_->forward(x); }, batch, loss_fns_);
+  ev.outputs = std::move(dev.outputs);
+  ev.terms = std::move(dev.terms);
   if (loss_fns_.size() > 1 && loss_fns_.size() != ev.terms.size())
     detail::fail("Model::compile: loss has ", loss_fns_.size(), " entries for ", ev.terms.size(),
                  " loss terms (expected one name, or one per term)");

@@ -43,9 +43,30 @@ inline void ensure_options(Batch& b, const torch::TensorOptions& options) {
   }
 }
 
+/// The network as a data object sees it during one evaluation: x (N, dim) -> outputs (N, num_outputs).
+/// The model supplies it, with its derivative engine around the network.
+using NetFunction = std::function<torch::Tensor(const torch::Tensor& x)>;
+
+/// One evaluation of a data object: the unweighted loss terms, and the network's outputs on the rows of
+/// batch.x (what metrics compare with batch.y).
+struct Evaluation {
+  std::vector<torch::Tensor> terms;
+  torch::Tensor outputs;
+};
+
 class Data {
  public:
   virtual ~Data() = default;
+
+  /// Runs the network on the batch and returns the loss terms. The default evaluates net(batch.x) once
+  /// and calls losses(); a data object that needs the network differently (on parts of the batch, or
+  /// inside an ODE solver) overrides this.
+  virtual Evaluation evaluate(const NetFunction& net, const Batch& batch, const std::vector<LossFunction>& loss_fns) {
+    Evaluation ev;
+    ev.outputs = net(batch.x);
+    ev.terms = losses(ev.outputs, batch, loss_fns);
+    return ev;
+  }
 
   /// Per-term losses: one per PDE equation, then one per condition.
   virtual std::vector<torch::Tensor> losses(const torch::Tensor& outputs, const Batch& batch,
