@@ -8,10 +8,12 @@ namespace dde = pinnxde;
 
 int main(int argc, char** argv) {
   int steps = 300;
+  std::string derivatives = "auto";
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
     if (a == "--steps" && i + 1 < argc) steps = std::atoi(argv[++i]);
     if (a == "--float64") dde::config::set_default_float("float64");
+    if (a == "--derivatives" && i + 1 < argc) derivatives = argv[++i];
   }
   dde::config::set_random_seed(0);
   auto pde = [](const torch::Tensor& x, const torch::Tensor& y) {
@@ -24,11 +26,11 @@ int main(int argc, char** argv) {
   dde::data::TimePDE data(geomtime, pde, {bc, ic}, {.num_domain = 3000, .num_boundary = 300, .num_initial = 300});
   dde::nn::FNN net({2, 64, 64, 64, 1}, "tanh", "Glorot normal");
   dde::Model model(data, net);
-  model.compile("adam", {.lr = 1e-3});
+  model.compile("adam", {.lr = 1e-3, .derivatives = derivatives});
   model.train({.iterations = 20, .display_every = 1000000, .verbose = false});  // warm-up
   const auto t0 = std::chrono::steady_clock::now();
   model.train({.iterations = steps, .display_every = 1000000, .verbose = false});
   const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count() / steps;
   std::cout << "points: " << data.train_batch().x.size(0) << "  dtype: " << dde::config::default_float()
-            << "  ms/step: " << ms << "\n";
+            << "  engine: " << model.derivative_engine() << "  ms/step: " << ms << "\n";
 }

@@ -153,7 +153,17 @@ void Model::compile(const std::string& optimizer, CompileOptions options) {
   for (const auto& v : options.external_trainable_variables) params_.push_back(v);
   best_params_.clear();
 
-  std::cout << "Compiling model...\n";
+  const auto& d = options.derivatives;
+  if (d != "auto" && d != "forward" && d != "reverse")
+    detail::fail("Model::compile: derivatives = '", d, "'; valid: auto, forward, reverse");
+  const bool sweeps = net_->can_sweep();
+  if (d == "forward" && !sweeps)
+    detail::fail("Model::compile: derivatives = 'forward' but the network cannot propagate jets (a feature or "
+                 "output transform is set, or an activation has no closed-form derivatives); use 'auto' or "
+                 "'reverse'");
+  engine_ = grad::make_engine(d == "reverse" || !sweeps ? "reverse" : "forward");
+  engine_learned_ = false;
+  std::cout << "Compiling model... (derivatives: " << engine_->name() << ")\n";
   optimizer_name_ = optimizer;
   optimizer_steps_ = 0;
   lbfgs_run_ = LbfgsRun{};
@@ -174,7 +184,11 @@ void Model::compile(const std::string& optimizer, CompileOptions options) {
 
 Model::Evaluation Model::evaluate(const data::Batch& batch) {
   Evaluation ev;
-  auto dev = data_.evaluate([this](const torch::Tensor& x) { return net_->forward(x); }, batch, loss_fns_);
+  // This evaluation's derivative cache: the terms keep their graphs alive, the cache goes at the brace.
+  grad::Scope scope;
+  std::size_t site = 0;
+  auto dev = data_.evaluate([&](const torch::Tensor& x) { return engine_->run(*net_, x, scope, site++); }, batch,
+                            loss_fns_);
   ev.outputs = std::move(dev.outputs);
   ev.terms = std::move(dev.terms);
   if (loss_fns_.size() > 1 && loss_fns_.size() != ev.terms.size())
@@ -238,20 +252,15 @@ const data::Batch& Model::next_minibatch() {
 }
 
 double Model::train_closure() {
-  grad::clear();
   auto ev = evaluate(batch_size_ > 0 ? next_minibatch() : data_.train_batch());
   const double loss = ev.total.item<double>();
-  if (!std::isfinite(loss)) {
-    grad::clear();
-    throw NonFiniteLoss{loss};
-  }
+  if (!std::isfinite(loss)) throw NonFiniteLoss{loss};
   state_.loss_train = loss;
   snapshot_if_best(loss);
   auto grads = torch::autograd::grad({ev.total}, params_, {}, /*retain_graph=*/false, /*create_graph=*/false,
                                      /*allow_unused=*/true);
   for (std::size_t i = 0; i < params_.size(); ++i)
     params_[i].mutable_grad() = grads[i].defined() ? grads[i] : torch::zeros_like(params_[i]);
-  grad::clear();
   return loss;
 }
 
@@ -271,14 +280,11 @@ void Model::record(bool print) {
     for (const auto& t : ts) v.push_back(t.item<double>());
     return v;
   };
-  grad::clear();
   auto train_ev = evaluate(data_.train_batch());
   std::vector<double> train = values(train_ev.terms);
-  grad::clear();
   auto test_ev = evaluate(data_.test_batch());
   std::vector<double> test = values(test_ev.terms);
   std::vector<double> mets = test_metrics(test_ev.outputs, data_.test_batch());
-  grad::clear();
   history_.steps.push_back(state_.step);
   history_.loss_train.push_back(train);
   history_.loss_test.push_back(test);
@@ -463,6 +469,13 @@ std::pair<LossHistory, TrainState> Model::train(TrainOptions o) {
   try {
     // Record the starting point, unless this step is already recorded (a resumed or continued run).
     if (history_.steps.empty() || history_.steps.back() != state_.step) record(o.verbose);
+    if (!engine_learned_) {
+      // The forward engine learns which derivatives each network evaluation asks for from one evaluation
+      // of the training batch (record() above is one, unless this run resumes a recorded step): every
+      // optimizer step then runs the same way, so a resumed run repeats the uninterrupted one bit for bit.
+      evaluate(data_.train_batch());
+      engine_learned_ = true;
+    }
     if (lbfgs)
       train_lbfgs(o);
     else
@@ -494,12 +507,10 @@ std::pair<LossHistory, TrainState> Model::train(TrainOptions o) {
   state_.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   if (state_.restored_best || state_.best_loss_test.empty()) {
     // Test losses and metrics of the parameters the model now holds (the best ones).
-    grad::clear();
     auto ev = evaluate(data_.test_batch());
     state_.best_loss_test.clear();
     for (const auto& t : ev.terms) state_.best_loss_test.push_back(t.item<double>());
     state_.best_metrics = test_metrics(ev.outputs, data_.test_batch());
-    grad::clear();
   } else {
     state_.best_loss_test = history_.loss_test.back();
     state_.best_metrics = history_.metrics_test.back();
@@ -527,11 +538,9 @@ torch::Tensor Model::predict(const geometry::Points& x) { return predict(to_tens
 torch::Tensor Model::predict(const torch::Tensor& x,
                              const std::function<torch::Tensor(const torch::Tensor&, const torch::Tensor&)>& op) {
   auto xs = x.detach().to(config::options()).requires_grad_(true);
-  grad::clear();
+  grad::Scope scope;
   auto y = net_->forward(xs);
-  auto r = op(xs, y).detach();
-  grad::clear();
-  return r;
+  return op(xs, y).detach();
 }
 
 // ---------------------------------------------------------------- checkpoints

@@ -7,6 +7,7 @@
 #include "pinnxde/nn/activations.hpp"
 #include "pinnxde/nn/fnn.hpp"
 #include "pinnxde/nn/initializers.hpp"
+#include "pinnxde/nn/jets.hpp"
 #include "pinnxde/nn/nn.hpp"
 
 namespace pinnxde::nn {
@@ -62,6 +63,18 @@ torch::Tensor NNImpl::forward(const torch::Tensor& x) {
   return output_transform_ ? output_transform_(x, y) : y;
 }
 
+std::optional<grad::Jets> NNImpl::forward_jets(const torch::Tensor& x, const grad::DerivativeSet& set) {
+  // Jets through user transforms would need their derivatives; reverse mode takes them instead.
+  if (feature_transform_ || output_transform_) return std::nullopt;
+  for (auto j : set.first)
+    if (j < 0 || x.dim() != 2 || j >= x.size(1)) return std::nullopt;
+  return forward_jets_core(x, set);
+}
+
+std::optional<grad::Jets> NNImpl::forward_jets_core(const torch::Tensor&, const grad::DerivativeSet&) {
+  return std::nullopt;
+}
+
 // ---------------------------------------------------------------- FNN
 
 FNNImpl::FNNImpl(std::vector<std::int64_t> layer_sizes, const std::string& activation,
@@ -82,7 +95,11 @@ FNNImpl::FNNImpl(std::vector<std::int64_t> layer_sizes, const std::vector<std::s
   if (activations.size() != layer_sizes_.size() - 2)
     detail::fail("FNN: ", activations.size(), " activations for ", layer_sizes_.size() - 2,
                  " hidden layers (expected one per hidden layer)");
-  for (const auto& a : activations) activations_.push_back(get_activation(a));
+  for (const auto& a : activations) {
+    activations_.push_back(get_activation(a));
+    activation_names_.push_back(a);
+    jets_ = jets_ && has_jets(a);
+  }
   const Initializer init = get_initializer(kernel_initializer);
   const auto opts = torch::TensorOptions().dtype(config::real());
   for (std::size_t i = 0; i + 1 < layer_sizes_.size(); ++i) {
@@ -96,13 +113,55 @@ FNNImpl::FNNImpl(std::vector<std::int64_t> layer_sizes, const std::vector<std::s
   }
 }
 
-torch::Tensor FNNImpl::forward_core(const torch::Tensor& x) {
+void FNNImpl::check_input(const torch::Tensor& x) const {
   if (x.dim() != 2 || x.size(1) != layer_sizes_.front())
     detail::fail("FNN: input has shape ", x.sizes(), " (expected (N, ", layer_sizes_.front(), "))");
+}
+
+torch::Tensor FNNImpl::forward_core(const torch::Tensor& x) {
+  check_input(x);
   torch::Tensor h = x;
   const std::size_t last = linears_.size() - 1;
   for (std::size_t i = 0; i < last; ++i) h = activations_[i](linears_[i]->forward(h));
   return linears_[last]->forward(h);
+}
+
+}  // namespace pinnxde::nn
+
+namespace pinnxde::nn {
+
+std::optional<grad::Jets> FNNImpl::forward_jets_core(const torch::Tensor& x, const grad::DerivativeSet& set) {
+  if (!jets_) return std::nullopt;
+  check_input(x);
+  const std::int64_t N = x.size(0), nf = static_cast<std::int64_t>(set.first.size());
+  const auto K = static_cast<std::int64_t>(set.size());
+  const auto dirs = torch::tensor(set.first, torch::TensorOptions().dtype(torch::kLong).device(x.device()));
+  // The first layer is affine in x: dz/dx_f = W[:, f] on every row, second derivatives zero.
+  auto first_layer = [&](const torch::nn::Linear& lin) {
+    const auto w = lin->weight.size(0);
+    return lin->weight.t().index_select(0, dirs).unsqueeze(1).expand({nf, N, w});
+  };
+  torch::Tensor h = x, jets;  // jets: (K, N, width) derivatives of the current layer's output
+  const std::size_t last = linears_.size() - 1;
+  for (std::size_t i = 0; i < last; ++i) {
+    auto& lin = linears_[i];
+    auto z = lin->forward(h);
+    auto a = activations_[i](z);
+    if (i == 0)
+      jets = activation_jets(activation_names_[i], z, a, first_layer(lin).contiguous(), set, /*has_second=*/false);
+    else
+      jets = activation_jets(activation_names_[i], z, a, torch::matmul(jets, lin->weight.t()), set, true);
+    h = a;
+  }
+  auto& out = linears_[last];
+  auto y = out->forward(h);
+  torch::Tensor d;
+  if (last == 0) {  // no hidden layer: y is affine in x
+    d = torch::cat({first_layer(out), torch::zeros({K - nf, N, out->weight.size(0)}, y.options())}, 0);
+  } else {
+    d = torch::matmul(jets, out->weight.t());
+  }
+  return grad::Jets{set, y, d};
 }
 
 }  // namespace pinnxde::nn

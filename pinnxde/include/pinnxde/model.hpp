@@ -21,6 +21,7 @@
 #include "pinnxde/callbacks.hpp"
 #include "pinnxde/data/data.hpp"
 #include "pinnxde/geometry/geometry.hpp"
+#include "pinnxde/grad/engine.hpp"
 #include "pinnxde/nn/nn.hpp"
 
 namespace pinnxde {
@@ -51,6 +52,9 @@ struct CompileOptions {
   std::optional<Decay> decay;                             // learning-rate schedule (first-order optimizers)
   std::vector<double> loss_weights;                       // one per loss term, default all 1
   std::vector<torch::Tensor> external_trainable_variables;// Variables of an inverse problem
+  /// Derivative engine (grad/engine.hpp): "auto" (the forward engine when the network can propagate jets,
+  /// reverse mode otherwise), "forward" (requires such a network) or "reverse" (autograd, DeepXDE's way).
+  std::string derivatives = "auto";
 };
 
 /// Keyword arguments of Model::train.
@@ -128,6 +132,8 @@ class Model {
   std::shared_ptr<nn::NNImpl> net() const { return net_; }
   /// Network parameters and external variables the optimizer updates.
   const std::vector<torch::Tensor>& trainable_variables() const { return params_; }
+  /// The derivative engine compile() chose: "forward" or "reverse" (empty before compile).
+  std::string derivative_engine() const { return engine_ ? engine_->name() : std::string(); }
 
  private:
   struct Evaluation {
@@ -153,6 +159,8 @@ class Model {
 
   data::Data& data_;
   std::shared_ptr<nn::NNImpl> net_;
+  std::unique_ptr<grad::Engine> engine_;
+  bool engine_learned_ = false;  // the engine has seen one evaluation of the training batch
   std::string optimizer_name_;
   CompileOptions copts_;
   std::vector<data::LossFunction> loss_fns_;

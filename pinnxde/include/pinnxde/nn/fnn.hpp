@@ -34,11 +34,19 @@ class FNNImpl : public NNImpl {
 
  protected:
   torch::Tensor forward_core(const torch::Tensor& x) override;
+  /// One sweep: each hidden layer one matmul over the stacked derivative slices and one fused loop for
+  /// the activation's chain rule (nn/jets.hpp).
+  std::optional<grad::Jets> forward_jets_core(const torch::Tensor& x, const grad::DerivativeSet& set) override;
+  bool can_sweep_core() const override { return jets_; }
 
  private:
+  void check_input(const torch::Tensor& x) const;
+
   std::vector<std::int64_t> layer_sizes_;
   std::vector<torch::nn::Linear> linears_;
   std::vector<Activation> activations_;
+  std::vector<std::string> activation_names_;
+  bool jets_ = true;  // every activation has closed-form derivatives
 };
 
 /// Module holder for FNNImpl (what TORCH_MODULE would generate), with explicit constructors so that a

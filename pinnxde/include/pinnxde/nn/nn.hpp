@@ -5,6 +5,9 @@
 #include <torch/types.h>
 
 #include <functional>
+#include <optional>
+
+#include "pinnxde/grad/engine.hpp"
 
 namespace pinnxde::nn {
 
@@ -13,10 +16,15 @@ using FeatureTransform = std::function<torch::Tensor(const torch::Tensor& x)>;
 /// (x: (N, dim_in), y: (N, dim_out)) -> (N, dim_out). Used for hard constraints, e.g. y * x * (1 - x).
 using OutputTransform = std::function<torch::Tensor(const torch::Tensor& x, const torch::Tensor& y)>;
 
-class NNImpl : public torch::nn::Module {
+class NNImpl : public torch::nn::Module, public grad::JetNetwork {
  public:
   /// Applies the input and output transforms around forward_core().
-  torch::Tensor forward(const torch::Tensor& x);
+  torch::Tensor forward(const torch::Tensor& x) override;
+  /// The forward engine's sweep: y = forward(x) and the derivatives in `set` (grad/engine.hpp), or nullopt
+  /// when a feature or output transform is set or the network cannot propagate jets (forward_jets_core).
+  std::optional<grad::Jets> forward_jets(const torch::Tensor& x, const grad::DerivativeSet& set) override;
+  /// True when forward_jets can answer (no transforms, and the network propagates jets).
+  bool can_sweep() const { return !feature_transform_ && !output_transform_ && can_sweep_core(); }
 
   /// Transforms the inputs before the first layer (e.g. Fourier features, periodic embeddings).
   void apply_feature_transform(FeatureTransform transform) { feature_transform_ = std::move(transform); }
@@ -32,6 +40,9 @@ class NNImpl : public torch::nn::Module {
 
  protected:
   virtual torch::Tensor forward_core(const torch::Tensor& x) = 0;
+  /// Jets of forward_core; the default cannot (nullopt), so every derivative is taken in reverse mode.
+  virtual std::optional<grad::Jets> forward_jets_core(const torch::Tensor& x, const grad::DerivativeSet& set);
+  virtual bool can_sweep_core() const { return false; }
 
  private:
   FeatureTransform feature_transform_;

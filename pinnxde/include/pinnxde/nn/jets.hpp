@@ -1,0 +1,41 @@
+#pragma once
+// Jets through activations: what the forward derivative engine needs of a network's nonlinearity.
+//
+// A hidden layer maps h -> a = sigma(z), z = h W^T + b. Given the derivatives of z along input directions
+// (first: dz/dx_f; second: d2z/dx_i dx_k), the chain rule gives
+//   da/dx_f        = sigma'(z) dz/dx_f
+//   d2a/dx_i dx_k  = sigma''(z) dz/dx_i dz/dx_k + sigma'(z) d2z/dx_i dx_k
+// and the parameter gradient of anything built from them needs sigma'''. Every activation FNN offers has
+// these in closed form; activation_jets evaluates them in one fused, multithreaded loop per layer (and
+// its backward in another), which is what makes the forward engine fast. See docs/performance.md.
+#include <torch/types.h>
+
+#include <array>
+#include <string>
+#include <vector>
+
+#include "pinnxde/grad/engine.hpp"
+
+namespace pinnxde::nn {
+
+/// True when `activation` (a get_activation name) has closed-form derivatives for the forward engine.
+bool has_jets(const std::string& activation);
+
+/// sigma', sigma'', sigma''' at z by ordinary (differentiable) LibTorch operations.
+std::array<torch::Tensor, 3> activation_derivatives(const std::string& activation, const torch::Tensor& z);
+
+/// Derivatives of a = sigma(z) from those of z.
+///   z, a:  (N, w) pre-activation and activation (a = sigma(z), computed by the caller);
+///   dz:    (K, N, w): set.first.size() first derivatives in set.first's order, then (when has_second) the
+///          set.second pairs' second derivatives; without has_second only the first ones (K = set.first.size()),
+///          the second derivatives of z being zero (the first layer: z is affine in x).
+/// Returns (set.size(), N, w) in the same order. Differentiable in z and dz (by a fused backward loop; when
+/// a graph of the backward itself is being built, by ordinary operations, so any order is exact).
+torch::Tensor activation_jets(const std::string& activation, const torch::Tensor& z, const torch::Tensor& a,
+                              const torch::Tensor& dz, const grad::DerivativeSet& set, bool has_second);
+
+/// The same by ordinary LibTorch operations (the reference the fused loops are tested against).
+torch::Tensor activation_jets_reference(const std::string& activation, const torch::Tensor& z,
+                                        const torch::Tensor& dz, const grad::DerivativeSet& set, bool has_second);
+
+}  // namespace pinnxde::nn

@@ -1,0 +1,251 @@
+// The forward derivative engine against reverse mode (float64, 1e-10): jets of every activation, the fused
+// loops against their reference formulas, parameter gradients, fallbacks (third order, derived tensors,
+// transforms), and whole training runs through Model with both engines.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <pinnxde/nn/jets.hpp>
+#include <pinnxde/pinnxde.hpp>
+
+namespace dde = pinnxde;
+using ::testing::HasSubstr;
+
+namespace {
+
+// autograd::grad with allow_unused, an unused input's gradient as zeros.
+std::vector<torch::Tensor> grads(const torch::Tensor& out, const std::vector<torch::Tensor>& in,
+                                 const torch::Tensor& g = {}, bool create = false) {
+  if (!out.requires_grad()) {
+    std::vector<torch::Tensor> z;
+    for (const auto& t : in) z.push_back(torch::zeros_like(t));
+    return z;
+  }
+  auto r = torch::autograd::grad({out}, in, {g}, /*retain_graph=*/true, create, /*allow_unused=*/true);
+  for (std::size_t i = 0; i < r.size(); ++i)
+    if (!r[i].defined()) r[i] = torch::zeros_like(in[i]);
+  return r;
+}
+
+double max_diff(const torch::Tensor& a, const torch::Tensor& b) {
+  EXPECT_EQ(a.sizes(), b.sizes());
+  return (a.detach() - b.detach()).abs().max().item<double>();
+}
+
+class EngineTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dde::config::set_default_float("float64");
+    dde::config::set_random_seed(7);
+  }
+  void TearDown() override {
+    dde::config::set_default_float("float32");
+    dde::grad::clear();
+  }
+};
+
+dde::grad::DerivativeSet full_set(std::int64_t dim) {
+  dde::grad::DerivativeSet set;
+  for (std::int64_t i = 0; i < dim; ++i)
+    for (std::int64_t k = i; k < dim; ++k) set.add_second(i, k);
+  return set;
+}
+
+torch::Tensor inputs(std::int64_t n, std::int64_t dim) {
+  return (torch::rand({n, dim}, torch::kFloat64) * 2 - 1).requires_grad_(true);
+}
+
+// Every derivative of `set` by reverse mode on net(x), stacked like Jets::derivatives.
+torch::Tensor reverse_jets(dde::nn::FNN& net, const torch::Tensor& x, const dde::grad::DerivativeSet& set) {
+  dde::grad::Scope scope;
+  auto y = net->forward(x);
+  std::vector<torch::Tensor> out;
+  for (auto j : set.first) {
+    std::vector<torch::Tensor> cols;
+    for (std::int64_t c = 0; c < y.size(1); ++c) cols.push_back(dde::grad::jacobian(y, x, c, j));
+    out.push_back(torch::cat(cols, 1));
+  }
+  for (auto [i, k] : set.second) {
+    std::vector<torch::Tensor> cols;
+    for (std::int64_t c = 0; c < y.size(1); ++c) cols.push_back(dde::grad::hessian(y, x, c, i, k));
+    out.push_back(torch::cat(cols, 1));
+  }
+  return torch::stack(out);
+}
+
+TEST_F(EngineTest, JetsOfEveryActivationMatchReverseModeWithParameterGradients) {
+  for (const auto& act : dde::nn::activation_names()) {
+    SCOPED_TRACE(act);
+    dde::nn::FNN net({3, 9, 7, 2}, act, "Glorot normal");
+    auto x = inputs(23, 3);
+    auto set = full_set(3);
+    auto jets = net->forward_jets(x, set);
+    ASSERT_TRUE(jets.has_value());
+    auto ref = reverse_jets(net, x, set);
+    EXPECT_LT(max_diff(jets->value, net->forward(x)), 1e-12);
+    EXPECT_LT(max_diff(jets->derivatives, ref), 1e-10);
+    // A scalar built from every jet: its parameter gradient by the fused backward equals reverse mode's.
+    auto w = torch::rand(ref.sizes(), torch::kFloat64);
+    auto params = net->parameters();
+    auto g_fwd = torch::autograd::grad({(jets->derivatives * w).sum() + jets->value.pow(2).sum()}, params);
+    auto ref2 = reverse_jets(net, x, set);
+    auto g_rev = torch::autograd::grad({(ref2 * w).sum() + net->forward(x).pow(2).sum()}, params);
+    for (std::size_t p = 0; p < params.size(); ++p) EXPECT_LT(max_diff(g_fwd[p], g_rev[p]), 1e-10) << "parameter " << p;
+  }
+}
+
+TEST_F(EngineTest, FusedLoopsMatchReferenceFormulasIncludingBackward) {
+  for (const auto& act : dde::nn::activation_names()) {
+    SCOPED_TRACE(act);
+    dde::grad::DerivativeSet set;
+    set.add_first(2);
+    set.add_second(0, 1);
+    set.add_second(1, 1);
+    for (bool has_second : {false, true}) {
+      const auto K = static_cast<std::int64_t>(has_second ? set.size() : set.first.size());
+      auto z = torch::randn({31, 5}, torch::kFloat64).requires_grad_(true);
+      auto dz = torch::randn({K, 31, 5}, torch::kFloat64).requires_grad_(true);
+      auto a = dde::nn::get_activation(act)(z);
+      auto fused = dde::nn::activation_jets(act, z, a, dz, set, has_second);
+      auto ref = dde::nn::activation_jets_reference(act, z, dz, set, has_second);
+      EXPECT_LT(max_diff(fused, ref), 1e-12);
+      auto G = torch::randn(fused.sizes(), torch::kFloat64);
+      auto gf = grads(fused, {z, dz}, G);
+      auto gr = grads(ref, {z, dz}, G);
+      EXPECT_LT(max_diff(gf[0], gr[0]), 1e-12);
+      EXPECT_LT(max_diff(gf[1], gr[1]), 1e-12);
+    }
+  }
+}
+
+TEST_F(EngineTest, ActivationDerivativesMatchAutograd) {
+  auto z = torch::linspace(-2.5, 2.5, 41, torch::kFloat64).add(0.013).requires_grad_(true);
+  for (const auto& act : dde::nn::activation_names()) {
+    SCOPED_TRACE(act);
+    auto d = dde::nn::activation_derivatives(act, z);
+    auto s = dde::nn::get_activation(act)(z);
+    torch::Tensor prev = s;
+    for (int order = 0; order < 3; ++order) {
+      auto g = grads(prev.sum(), {z}, {}, true)[0];
+      EXPECT_LT(max_diff(g, d[order]), 1e-12) << "order " << order + 1;
+      prev = d[order];
+    }
+  }
+}
+
+TEST_F(EngineTest, ThirdOrderAndDerivedTensorsFallBackToReverseMode) {
+  dde::nn::FNN net({2, 10, 10, 1}, "tanh");
+  auto x = inputs(17, 2);
+  auto engine = dde::grad::make_engine("forward");
+  auto eval = [&](dde::grad::Engine& e, dde::grad::Scope& scope) {
+    auto y = e.run(*net.ptr(), x, scope, 0);
+    auto dy_xx = dde::grad::hessian(y, x, 0, 0);
+    auto dy_xxx = dde::grad::jacobian(dy_xx, x, 0, 0);  // third order: a derivative of a jet
+    auto u = y * y;                                      // a derived tensor
+    auto du_t = dde::grad::jacobian(u, x, 0, 1);
+    return torch::cat({dy_xx, dy_xxx, du_t}, 1);
+  };
+  auto reverse = dde::grad::make_engine("reverse");
+  torch::Tensor r_rev;
+  {
+    dde::grad::Scope scope;
+    r_rev = eval(*reverse, scope);
+  }
+  torch::Tensor r_learn, r_fwd;
+  std::int64_t served = 0;
+  {
+    dde::grad::Scope scope;  // first evaluation: learns d/dx0, d2/dx0dx0
+    r_learn = eval(*engine, scope);
+    EXPECT_EQ(scope.stats().served_forward, 0);
+  }
+  {
+    dde::grad::Scope scope;
+    r_fwd = eval(*engine, scope);
+    served = scope.stats().served_forward;
+  }
+  EXPECT_EQ(served, 1);  // the hessian from the sweep; the rest by reverse mode
+  EXPECT_THAT(engine->describe(), HasSubstr("d2/dx0dx0"));
+  EXPECT_LT(max_diff(r_learn, r_rev), 1e-10);
+  EXPECT_LT(max_diff(r_fwd, r_rev), 1e-10);
+  // Parameter gradients through the fallback (the fused backward's own graph).
+  auto params = net->parameters();
+  torch::Tensor g_rev_total, g_fwd_total;
+  {
+    dde::grad::Scope scope;
+    auto g = torch::autograd::grad({eval(*reverse, scope).pow(2).sum()}, params);
+    for (auto& t : g) t = t.flatten();
+    g_rev_total = torch::cat(g);
+  }
+  {
+    dde::grad::Scope scope;
+    auto g = torch::autograd::grad({eval(*engine, scope).pow(2).sum()}, params);
+    for (auto& t : g) t = t.flatten();
+    g_fwd_total = torch::cat(g);
+  }
+  EXPECT_LT(max_diff(g_fwd_total, g_rev_total), 1e-9);
+}
+
+// One training problem with several outputs, mixed derivatives and a Neumann condition, trained with each
+// engine: the same losses and parameters to round-off, step by step.
+struct Run {
+  std::vector<std::vector<double>> losses;
+  std::vector<torch::Tensor> params;
+  std::string engine;
+};
+
+Run train_system(const std::string& derivatives, std::int64_t batch_size, bool output_transform = false) {
+  dde::config::set_random_seed(3);
+  auto pde = [](const torch::Tensor& x, const torch::Tensor& y) -> dde::data::Residuals {
+    auto u_xx = dde::grad::hessian(y, x, 0, 0, 0), u_yy = dde::grad::hessian(y, x, 0, 1, 1);
+    auto v_xy = dde::grad::hessian(y, x, 1, 0, 1), v_x = dde::grad::jacobian(y, x, 1, 0);
+    auto u = y.narrow(1, 0, 1), v = y.narrow(1, 1, 1);
+    return std::vector<torch::Tensor>{u_xx + u_yy - v, v_xy + v_x * u - torch::sin(x.narrow(1, 0, 1))};
+  };
+  dde::geometry::Rectangle geom({0, 0}, {1, 1});
+  auto zero = [](const torch::Tensor& x) { return torch::zeros({x.size(0), 1}, x.options()); };
+  dde::DirichletBC bc(geom, zero, [](const auto& x, bool on) { return on && x(0) < 0.5; });
+  dde::NeumannBC nbc(geom, zero, [](const auto& x, bool on) { return on && x(0) >= 0.5; }, 1);
+  dde::data::PDE data(geom, pde, {bc, nbc}, {.num_domain = 60, .num_boundary = 24});
+  dde::nn::FNN net({2, 12, 12, 2}, "sin");
+  if (output_transform)
+    net->apply_output_transform([](const torch::Tensor& x, const torch::Tensor& y) { return y * x.narrow(1, 0, 1); });
+  dde::Model model(data, net);
+  model.compile("adam", {.lr = 1e-3, .derivatives = derivatives});
+  Run r;
+  r.engine = model.derivative_engine();
+  model.train({.iterations = 6, .batch_size = batch_size, .display_every = 1, .verbose = false});
+  r.losses = model.losshistory().loss_train;
+  for (const auto& p : model.trainable_variables()) r.params.push_back(p.detach().clone());
+  return r;
+}
+
+TEST_F(EngineTest, TrainingWithEitherEngineGivesTheSameRun) {
+  for (std::int64_t batch : {0, 20}) {
+    SCOPED_TRACE(batch);
+    auto f = train_system("forward", batch), r = train_system("reverse", batch);
+    EXPECT_EQ(f.engine, "forward");
+    EXPECT_EQ(r.engine, "reverse");
+    ASSERT_EQ(f.losses.size(), r.losses.size());
+    for (std::size_t s = 0; s < f.losses.size(); ++s)
+      for (std::size_t k = 0; k < f.losses[s].size(); ++k)
+        EXPECT_NEAR(f.losses[s][k], r.losses[s][k], 1e-10 * (1 + std::abs(r.losses[s][k]))) << "step " << s;
+    for (std::size_t p = 0; p < f.params.size(); ++p) EXPECT_LT(max_diff(f.params[p], r.params[p]), 1e-10);
+  }
+}
+
+TEST_F(EngineTest, TransformsMakeAutoChooseReverseAndForwardRefuse) {
+  auto a = train_system("auto", 0, /*output_transform=*/true);
+  EXPECT_EQ(a.engine, "reverse");
+  EXPECT_THAT([] { train_system("forward", 0, true); },
+              ::testing::ThrowsMessage<dde::ValueError>(HasSubstr("cannot propagate jets")));
+  EXPECT_THAT([] { train_system("jets", 0); },
+              ::testing::ThrowsMessage<dde::ValueError>(HasSubstr("derivatives = 'jets'; valid: auto, forward, reverse")));
+  EXPECT_EQ(train_system("auto", 0).engine, "forward");
+}
+
+TEST_F(EngineTest, HessianDefaultsAreDeepXDEs) {
+  auto x = inputs(5, 2);
+  auto y = x.narrow(1, 0, 1).pow(3) * x.narrow(1, 1, 1);
+  EXPECT_LT(max_diff(dde::grad::hessian(y, x), 6 * x.detach().narrow(1, 0, 1) * x.detach().narrow(1, 1, 1)), 1e-12);
+}
+
+}  // namespace
