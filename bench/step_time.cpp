@@ -2,6 +2,8 @@
 // Adam): mean milliseconds per step over --steps steps after a warm-up, in float32 (or --float64).
 //   ./bench_step [--steps 300] [--float64]
 #include <chrono>
+#include <ctime>
+#include <torch/csrc/autograd/profiler.h>
 #include <pinnxde/pinnxde.hpp>
 
 namespace dde = pinnxde;
@@ -29,8 +31,13 @@ int main(int argc, char** argv) {
   model.compile("adam", {.lr = 1e-3, .derivatives = derivatives});
   model.train({.iterations = 20, .display_every = 1000000, .verbose = false});  // warm-up
   const auto t0 = std::chrono::steady_clock::now();
+  const std::clock_t c0 = std::clock();
+  std::unique_ptr<torch::autograd::profiler::RecordProfile> profile;
+  if (const char* p = std::getenv("PINNXDE_PROFILE")) profile = std::make_unique<torch::autograd::profiler::RecordProfile>(p);
   model.train({.iterations = steps, .display_every = 1000000, .verbose = false});
+  profile.reset();
+  const double cpu_ms = 1000.0 * static_cast<double>(std::clock() - c0) / CLOCKS_PER_SEC / steps;
   const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count() / steps;
   std::cout << "points: " << data.train_batch().x.size(0) << "  dtype: " << dde::config::default_float()
-            << "  engine: " << model.derivative_engine() << "  ms/step: " << ms << "\n";
+            << "  engine: " << model.derivative_engine() << "  ms/step: " << ms << "  cpu ms/step: " << cpu_ms << "\n";
 }

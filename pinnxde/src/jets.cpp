@@ -315,7 +315,57 @@ struct ActivationJetFunction : torch::autograd::Function<ActivationJetFunction> 
   }
 };
 
+// D = A W^T over the stacked derivative slices, its rows split among LibTorch's threads: LibTorch runs a
+// matrix product on one thread (OpenBLAS is single-threaded inside its parallel regions, see runtime.cpp),
+// and these products are most of a forward-engine step.
+std::int64_t row_grain(std::int64_t rows) {
+  const std::int64_t t = at::get_num_threads();
+  return std::max<std::int64_t>(256, (rows + t - 1) / t);
+}
+
+struct JetLinearFunction : torch::autograd::Function<JetLinearFunction> {
+  static torch::Tensor forward(AutogradContext* ctx, const torch::Tensor& A, const torch::Tensor& W) {
+    ctx->save_for_backward({A, W});
+    const auto a = A.reshape({-1, A.size(-1)});
+    auto out = torch::empty({a.size(0), W.size(0)}, A.options());
+    const auto wt = W.t();
+    at::parallel_for(0, a.size(0), row_grain(a.size(0)), [&](std::int64_t b, std::int64_t e) {
+      auto o = out.slice(0, b, e);
+      at::mm_out(o, a.slice(0, b, e), wt);
+    });
+    return out.view({A.size(0), A.size(1), W.size(0)});
+  }
+
+  static tensor_list backward(AutogradContext* ctx, tensor_list grads) {
+    auto saved = ctx->get_saved_variables();
+    const auto& A = saved[0];
+    const auto& W = saved[1];
+    auto G = grads[0];
+    if (!G.defined()) return {torch::Tensor(), torch::Tensor()};
+    if (torch::GradMode::is_enabled())  // a graph of this backward is being built: ordinary operations
+      return {torch::matmul(G, W), G.reshape({-1, W.size(0)}).t().mm(A.reshape({-1, W.size(1)}))};
+    const auto g = G.contiguous().view({-1, W.size(0)});
+    const auto a = A.reshape({-1, W.size(1)});
+    auto gA = torch::empty({g.size(0), W.size(1)}, G.options());
+    const std::int64_t threads = at::get_num_threads();
+    auto partial = torch::zeros({threads, W.size(0), W.size(1)}, G.options());
+    at::parallel_for(0, g.size(0), row_grain(g.size(0)), [&](std::int64_t b, std::int64_t e) {
+      auto ga = gA.slice(0, b, e);
+      at::mm_out(ga, g.slice(0, b, e), W);
+      auto p = partial[at::get_thread_num()];
+      p.addmm_(g.slice(0, b, e).t(), a.slice(0, b, e));
+    });
+    return {gA.view(A.sizes()), threads == 1 ? partial[0] : partial.sum(0)};
+  }
+};
+
 }  // namespace
+
+torch::Tensor jets_linear(const torch::Tensor& dh, const torch::Tensor& weight) {
+  if (dh.dim() != 3 || weight.dim() != 2 || dh.size(2) != weight.size(1))
+    detail::fail("jets_linear: dh ", dh.sizes(), ", weight ", weight.sizes(), " (expected dh (K, N, in), weight (out, in))");
+  return JetLinearFunction::apply(dh, weight);
+}
 
 bool has_jets(const std::string& activation) {
   Act act{};

@@ -150,7 +150,7 @@ std::optional<grad::Jets> FNNImpl::forward_jets_core(const torch::Tensor& x, con
     if (i == 0)
       jets = activation_jets(activation_names_[i], z, a, first_layer(lin).contiguous(), set, /*has_second=*/false);
     else
-      jets = activation_jets(activation_names_[i], z, a, torch::matmul(jets, lin->weight.t()), set, true);
+      jets = activation_jets(activation_names_[i], z, a, jets_linear(jets, lin->weight), set, true);
     h = a;
   }
   auto& out = linears_[last];
@@ -159,7 +159,7 @@ std::optional<grad::Jets> FNNImpl::forward_jets_core(const torch::Tensor& x, con
   if (last == 0) {  // no hidden layer: y is affine in x
     d = torch::cat({first_layer(out), torch::zeros({K - nf, N, out->weight.size(0)}, y.options())}, 0);
   } else {
-    d = torch::matmul(jets, out->weight.t());
+    d = jets_linear(jets, out->weight);
   }
   return grad::Jets{set, y, d};
 }

@@ -226,49 +226,117 @@ void PDE::resample_train_points() {
 
 std::size_t PDE::num_losses() const { return (pde_ ? num_pde_terms_ : 0) + bcs_.size(); }
 
+void PDE::residual_losses(const torch::Tensor& x, const torch::Tensor& y, const torch::Tensor& aux,
+                          std::int64_t from, const std::vector<LossFunction>& loss_fns,
+                          std::vector<torch::Tensor>& out) const {
+  const std::int64_t n = x.size(0);
+  Residuals r{torch::Tensor()};
+  try {
+    r = pde_(x, y, aux);
+  } catch (const c10::Error& e) {
+    detail::fail<Error>("while evaluating the PDE residual on ", n, " points: ", e.what_without_backtrace());
+  } catch (const std::exception& e) {
+    detail::fail<Error>("while evaluating the PDE residual on ", n, " points: ", e.what());
+  }
+  if (r.terms.empty()) detail::fail(cls_, ": the PDE residual returned no tensors");
+  num_pde_terms_ = r.terms.size();
+  if (loss_fns.size() != 1 && loss_fns.size() < num_losses())
+    detail::fail(cls_, ": ", loss_fns.size(), " loss functions for ", num_losses(), " loss terms");
+  for (std::size_t k = 0; k < r.terms.size(); ++k) {
+    auto& t = r.terms[k];
+    const bool ok = t.defined() && ((t.dim() == 2 && t.size(0) == n && t.size(1) == 1) ||
+                                    (t.dim() == 1 && t.size(0) == n));
+    if (!ok)
+      detail::fail(cls_, ": the PDE residual (term ", k, ") returned shape ",
+                   t.defined() ? c10::str(t.sizes()) : std::string("undefined"), " for ", n, " points (expected [",
+                   n, ", 1])");
+    auto rk = t.reshape({n, 1});
+    if (from > 0) rk = rk.slice(0, from, n);
+    out.push_back(loss_fns[loss_fns.size() == 1 ? 0 : k](torch::Tensor(), rk));  // undefined target = 0
+  }
+}
+
+torch::Tensor PDE::condition_loss(std::size_t k, std::size_t term, const torch::Tensor& inputs,
+                                  const torch::Tensor& outputs, std::int64_t beg, std::int64_t end,
+                                  const Batch& batch, const std::vector<LossFunction>& loss_fns) const {
+  if (beg == end) return torch::zeros({}, outputs.options());
+  auto m = bcs_[k]->misfit(inputs, outputs, beg, end, batch.prepared[k]);
+  return loss_fns[loss_fns.size() == 1 ? 0 : term](m.target, m.prediction);  // an undefined target means 0
+}
+
 std::vector<torch::Tensor> PDE::losses(const torch::Tensor& outputs, const Batch& batch,
                                        const std::vector<LossFunction>& loss_fns) const {
   std::vector<torch::Tensor> out;
-  const std::int64_t n = batch.x.size(0), pde_start = batch.bcs_start.back();
-  auto loss_fn = [&](std::size_t k) -> const LossFunction& { return loss_fns[loss_fns.size() == 1 ? 0 : k]; };
-  if (pde_) {
-    Residuals r{torch::Tensor()};
-    try {
-      r = pde_(batch.x, outputs, batch.aux);
-    } catch (const c10::Error& e) {
-      detail::fail<Error>("while evaluating the PDE residual on ", n, " points: ", e.what_without_backtrace());
-    } catch (const Error& e) {
-      detail::fail<Error>("while evaluating the PDE residual on ", n, " points: ", e.what());
-    } catch (const std::exception& e) {
-      detail::fail<Error>("while evaluating the PDE residual on ", n, " points: ", e.what());
-    }
-    if (r.terms.empty()) detail::fail(cls_, ": the PDE residual returned no tensors");
-    num_pde_terms_ = r.terms.size();
-    if (loss_fns.size() != 1 && loss_fns.size() < num_losses())
-      detail::fail(cls_, ": ", loss_fns.size(), " loss functions for ", num_losses(), " loss terms");
-    for (std::size_t k = 0; k < r.terms.size(); ++k) {
-      auto& t = r.terms[k];
-      const bool ok = t.defined() && ((t.dim() == 2 && t.size(0) == n && t.size(1) == 1) ||
-                                      (t.dim() == 1 && t.size(0) == n));
-      if (!ok)
-        detail::fail(cls_, ": the PDE residual (term ", k, ") returned shape ",
-                     t.defined() ? c10::str(t.sizes()) : std::string("undefined"), " for ", n,
-                     " points (expected [", n, ", 1])");
-      auto rk = t.reshape({n, 1}).slice(0, pde_start, n);
-      out.push_back(loss_fn(k)(torch::Tensor(), rk));  // undefined target = 0
-    }
-  }
+  if (pde_) residual_losses(batch.x, outputs, batch.aux, batch.bcs_start.back(), loss_fns, out);
   const std::size_t first_bc = out.size();
+  for (std::size_t k = 0; k < bcs_.size(); ++k)
+    out.push_back(condition_loss(k, first_bc + k, batch.x, outputs, batch.bcs_start[k], batch.bcs_start[k + 1],
+                                 batch, loss_fns));
+  return out;
+}
+
+// Each term on its own rows with only what it needs: the residual on the domain rows (train_x_all) with
+// derivatives; the conditions that use values only on one shared pass whose inputs need no gradient; each
+// derivative condition on a pass of its own rows. DeepXDE evaluates the residual on every row of X and
+// slices; the losses are the same.
+Evaluation PDE::evaluate(const NetFunction& net, const Batch& batch, const std::vector<LossFunction>& loss_fns) {
+  const std::int64_t n = batch.x.size(0), pde_start = batch.bcs_start.back();
+  const auto base = batch.x.detach();
+  auto leaf = [&](std::int64_t beg, std::int64_t end) { return base.slice(0, beg, end).detach().requires_grad_(true); };
+  Evaluation ev;
+  // Site order (the derivative engine learns per network call): domain rows, value-only rows, then each
+  // derivative condition in turn.
+  torch::Tensor y_domain;
+  if (pde_) {
+    auto x = leaf(pde_start, n);
+    y_domain = net(x);
+    residual_losses(x, y_domain, batch.aux.defined() ? batch.aux.slice(0, pde_start, n) : batch.aux, 0, loss_fns,
+                    ev.terms);
+  } else if (n > pde_start) {
+    y_domain = net(base.slice(0, pde_start, n));
+  }
+  const std::size_t first_bc = ev.terms.size();
+  std::vector<torch::Tensor> pieces(bcs_.size());  // outputs on each condition's rows, for ev.outputs
+  std::vector<std::size_t> values_only;
+  std::vector<torch::Tensor> value_rows;
+  for (std::size_t k = 0; k < bcs_.size(); ++k)
+    if (!bcs_[k]->needs_derivatives() && batch.bcs_start[k + 1] > batch.bcs_start[k]) {
+      values_only.push_back(k);
+      value_rows.push_back(base.slice(0, batch.bcs_start[k], batch.bcs_start[k + 1]));
+    }
+  torch::Tensor x_values, y_values;
+  if (!values_only.empty()) {
+    x_values = value_rows.size() == 1 ? value_rows[0] : torch::cat(value_rows);
+    y_values = net(x_values);
+  }
+  ev.terms.resize(first_bc + bcs_.size());
+  std::int64_t offset = 0;
+  for (auto k : values_only) {
+    const auto rows = batch.bcs_start[k + 1] - batch.bcs_start[k];
+    ev.terms[first_bc + k] = condition_loss(k, first_bc + k, x_values, y_values, offset, offset + rows, batch, loss_fns);
+    pieces[k] = y_values.slice(0, offset, offset + rows);
+    offset += rows;
+  }
   for (std::size_t k = 0; k < bcs_.size(); ++k) {
+    if (ev.terms[first_bc + k].defined()) continue;
     const auto beg = batch.bcs_start[k], end = batch.bcs_start[k + 1];
     if (beg == end) {
-      out.push_back(torch::zeros({}, outputs.options()));
+      ev.terms[first_bc + k] = torch::zeros({}, batch.x.options());
       continue;
     }
-    auto m = bcs_[k]->misfit(batch.x, outputs, beg, end, batch.prepared[k]);
-    out.push_back(loss_fn(first_bc + k)(m.target, m.prediction));  // an undefined target means 0
+    auto x = leaf(beg, end);
+    auto y = net(x);
+    ev.terms[first_bc + k] = condition_loss(k, first_bc + k, x, y, 0, end - beg, batch, loss_fns);
+    pieces[k] = y;
   }
-  return out;
+  // The network's outputs on every row of batch.x, in its order (metrics compare them with batch.y).
+  std::vector<torch::Tensor> rows;
+  for (auto& p : pieces)
+    if (p.defined()) rows.push_back(p.detach());
+  if (y_domain.defined()) rows.push_back(y_domain.detach());
+  if (rows.empty()) ev.outputs = net(base);
+  else ev.outputs = rows.size() == 1 ? rows[0] : torch::cat(rows);
+  return ev;
 }
 
 TimePDE::TimePDE(const geometry::Geometry& geometry, PDEFunction pde, std::vector<icbc::BCPtr> bcs,

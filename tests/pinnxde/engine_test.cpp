@@ -117,6 +117,26 @@ TEST_F(EngineTest, FusedLoopsMatchReferenceFormulasIncludingBackward) {
   }
 }
 
+TEST_F(EngineTest, JetsLinearMatchesMatmulWithGradientsOnEveryThreadCount) {
+  const int before = torch::get_num_threads();
+  for (int threads : {1, 2, 3}) {
+    torch::set_num_threads(threads);
+    auto A = torch::randn({3, 1001, 17}, torch::kFloat64).requires_grad_(true);
+    auto W = torch::randn({9, 17}, torch::kFloat64).requires_grad_(true);
+    auto fused = dde::nn::jets_linear(A, W), ref = torch::matmul(A, W.t());
+    EXPECT_LT(max_diff(fused, ref), 1e-12);
+    auto G = torch::randn(ref.sizes(), torch::kFloat64).requires_grad_(true);
+    auto gf = grads(fused, {A, W}, G), gr = grads(ref, {A, W}, G);
+    EXPECT_LT(max_diff(gf[0], gr[0]), 1e-11);
+    EXPECT_LT(max_diff(gf[1], gr[1]), 1e-10);
+    // With a graph of the backward (second order), the ordinary operations take over.
+    auto hf = grads(grads(fused, {A, W}, G, true)[1].pow(2).sum(), {G});
+    auto hr = grads(grads(ref, {A, W}, G, true)[1].pow(2).sum(), {G});
+    EXPECT_LT(max_diff(hf[0], hr[0]), 1e-8);
+  }
+  torch::set_num_threads(before);
+}
+
 TEST_F(EngineTest, ActivationDerivativesMatchAutograd) {
   auto z = torch::linspace(-2.5, 2.5, 41, torch::kFloat64).add(0.013).requires_grad_(true);
   for (const auto& act : dde::nn::activation_names()) {

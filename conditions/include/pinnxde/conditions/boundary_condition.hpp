@@ -57,6 +57,11 @@ class BC {
   /// rows (its points come in pairs), a PointSetBC with k components (end - beg, k).
   virtual Misfit misfit(const torch::Tensor& inputs, const torch::Tensor& outputs, std::int64_t beg,
                         std::int64_t end, const Prepared& prepared) const = 0;
+  /// Whether misfit() takes derivatives of the outputs with respect to the inputs. The data object
+  /// evaluates the conditions that do not on one shared network pass without derivatives (their inputs
+  /// then do not require grad). A user-defined condition that does not override this gets its own pass
+  /// with derivatives available.
+  virtual bool needs_derivatives() const { return true; }
   /// prediction - target (DeepXDE's BC.error).
   torch::Tensor error(const torch::Tensor& inputs, const torch::Tensor& outputs, std::int64_t beg,
                       std::int64_t end, const Prepared& prepared) const;

@@ -15,6 +15,7 @@ class DirichletBC : public BC {
   Prepared prepare(const Points& points, const torch::TensorOptions& options) const override;
   Misfit misfit(const torch::Tensor& inputs, const torch::Tensor& outputs, std::int64_t beg, std::int64_t end,
                 const Prepared& prepared) const override;
+  bool needs_derivatives() const override { return false; }
   std::string name() const override { return "DirichletBC"; }
 
  private:

@@ -29,6 +29,7 @@ class Interface2DBC : public BC {
   /// prediction <y1, d1> + <y2, d2>, target func(edge-1 points); (M/2, 1) each.
   Misfit misfit(const torch::Tensor& inputs, const torch::Tensor& outputs, std::int64_t beg, std::int64_t end,
                 const Prepared& prepared) const override;
+  bool needs_derivatives() const override { return false; }
   std::string name() const override { return "Interface2DBC"; }
 
  private:

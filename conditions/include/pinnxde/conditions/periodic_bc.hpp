@@ -26,6 +26,7 @@ class PeriodicBC : public BC {
   /// prediction: value at the selected half, target: value at the images; (M, 1) each for 2M rows.
   Misfit misfit(const torch::Tensor& inputs, const torch::Tensor& outputs, std::int64_t beg, std::int64_t end,
                 const Prepared& prepared) const override;
+  bool needs_derivatives() const override { return derivative_order_ != 0; }
   std::string name() const override { return "PeriodicBC"; }
 
   int component_x() const { return component_x_; }

@@ -38,6 +38,7 @@ class PointSetBC : public BC {
   Prepared prepare(const Points& points, const torch::TensorOptions& options) const override;
   Misfit misfit(const torch::Tensor& inputs, const torch::Tensor& outputs, std::int64_t beg, std::int64_t end,
                 const Prepared& prepared) const override;
+  bool needs_derivatives() const override { return false; }
   std::string name() const override { return "PointSetBC"; }
 
   const Points& points() const { return points_; }

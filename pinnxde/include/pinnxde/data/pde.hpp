@@ -15,8 +15,12 @@
 //   dde::data::PDE data(geom, pde, {bc}, {.num_domain = 16, .auxiliary_var_function = f});
 //
 // Training points, as in DeepXDE: train_x_all = [initial | anchors | boundary | domain], and the network
-// input X = [points of condition 0 | condition 1 | ... | train_x_all]. The residual is evaluated on all of X
-// (one forward pass) and its loss taken over the train_x_all rows.
+// input X = [points of condition 0 | condition 1 | ... | train_x_all]. The residual's loss is taken over the
+// train_x_all rows, each condition's over its own rows, as in DeepXDE; but where DeepXDE runs the network
+// and the residual with its derivatives on every row of X and slices, pinnxde evaluates each term on its
+// own rows only: the residual on train_x_all, the conditions that need values only (Dirichlet, IC,
+// PointSetBC, ...) on one pass without derivatives, each derivative condition (Neumann, Robin, OperatorBC,
+// ...) on its rows. A residual or operator therefore sees the rows it is evaluated on, not all of X.
 #include <torch/types.h>
 
 #include <cstddef>
@@ -88,6 +92,8 @@ class PDE : public Data {
 
   std::vector<torch::Tensor> losses(const torch::Tensor& outputs, const Batch& batch,
                                     const std::vector<LossFunction>& loss_fns) const override;
+  /// What Model calls: each term on its own rows (see the comment at the top of this file).
+  Evaluation evaluate(const NetFunction& net, const Batch& batch, const std::vector<LossFunction>& loss_fns) override;
   std::size_t num_losses() const override;
   const Batch& train_batch() override;
   const Batch& test_batch() override;
@@ -123,6 +129,13 @@ class PDE : public Data {
   virtual geometry::Points train_points() const;
   virtual geometry::Points test_points() const;
   Batch make_batch(const geometry::Points& points, bool with_solution) const;
+  /// Appends the residual's loss terms: residual(x, y, aux) with the loss over rows [from, N).
+  void residual_losses(const torch::Tensor& x, const torch::Tensor& y, const torch::Tensor& aux, std::int64_t from,
+                       const std::vector<LossFunction>& loss_fns, std::vector<torch::Tensor>& out) const;
+  /// Condition k's loss term (loss term number `term`) from its misfit at rows [beg, end) of inputs/outputs.
+  torch::Tensor condition_loss(std::size_t k, std::size_t term, const torch::Tensor& inputs,
+                               const torch::Tensor& outputs, std::int64_t beg, std::int64_t end, const Batch& batch,
+                               const std::vector<LossFunction>& loss_fns) const;
 
   std::shared_ptr<const geometry::Geometry> geom_;
   PDEAuxFunction pde_;

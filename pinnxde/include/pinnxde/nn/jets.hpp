@@ -34,6 +34,11 @@ std::array<torch::Tensor, 3> activation_derivatives(const std::string& activatio
 torch::Tensor activation_jets(const std::string& activation, const torch::Tensor& z, const torch::Tensor& a,
                               const torch::Tensor& dz, const grad::DerivativeSet& set, bool has_second);
 
+/// dh W^T for stacked derivative slices dh (K, N, in) and a layer's weight (out, in) -> (K, N, out): the
+/// bias-free part of a linear layer that derivatives go through. Its rows are split among LibTorch's
+/// threads (a plain matmul runs on one); differentiable in dh and weight.
+torch::Tensor jets_linear(const torch::Tensor& dh, const torch::Tensor& weight);
+
 /// The same by ordinary LibTorch operations (the reference the fused loops are tested against).
 torch::Tensor activation_jets_reference(const std::string& activation, const torch::Tensor& z,
                                         const torch::Tensor& dz, const grad::DerivativeSet& set, bool has_second);
