@@ -323,48 +323,65 @@ std::int64_t row_grain(std::int64_t rows) {
   return std::max<std::int64_t>(256, (rows + t - 1) / t);
 }
 
+// A W^T (+ b) for A (..., in): the rows split among LibTorch's threads.
 struct JetLinearFunction : torch::autograd::Function<JetLinearFunction> {
-  static torch::Tensor forward(AutogradContext* ctx, const torch::Tensor& A, const torch::Tensor& W) {
+  static torch::Tensor forward(AutogradContext* ctx, const torch::Tensor& A, const torch::Tensor& W,
+                               const torch::Tensor& b) {
     ctx->save_for_backward({A, W});
+    const bool has_bias = b.numel() > 0;  // an empty tensor stands for "no bias" (apply needs defined inputs)
+    ctx->saved_data["bias"] = has_bias;
     const auto a = A.reshape({-1, A.size(-1)});
     auto out = torch::empty({a.size(0), W.size(0)}, A.options());
     const auto wt = W.t();
-    at::parallel_for(0, a.size(0), row_grain(a.size(0)), [&](std::int64_t b, std::int64_t e) {
-      auto o = out.slice(0, b, e);
-      at::mm_out(o, a.slice(0, b, e), wt);
+    at::parallel_for(0, a.size(0), row_grain(a.size(0)), [&](std::int64_t beg, std::int64_t end) {
+      auto o = out.slice(0, beg, end);
+      if (has_bias) at::addmm_out(o, b, a.slice(0, beg, end), wt);
+      else at::mm_out(o, a.slice(0, beg, end), wt);
     });
-    return out.view({A.size(0), A.size(1), W.size(0)});
+    auto sizes = A.sizes().vec();
+    sizes.back() = W.size(0);
+    return out.view(sizes);
   }
 
   static tensor_list backward(AutogradContext* ctx, tensor_list grads) {
     auto saved = ctx->get_saved_variables();
     const auto& A = saved[0];
     const auto& W = saved[1];
+    const bool bias = ctx->saved_data["bias"].toBool();
     auto G = grads[0];
-    if (!G.defined()) return {torch::Tensor(), torch::Tensor()};
+    if (!G.defined()) return {torch::Tensor(), torch::Tensor(), torch::Tensor()};
+    const auto g2 = G.reshape({-1, W.size(0)});
     if (torch::GradMode::is_enabled())  // a graph of this backward is being built: ordinary operations
-      return {torch::matmul(G, W), G.reshape({-1, W.size(0)}).t().mm(A.reshape({-1, W.size(1)}))};
-    const auto g = G.contiguous().view({-1, W.size(0)});
+      return {torch::matmul(G, W), g2.t().mm(A.reshape({-1, W.size(1)})),
+              bias ? g2.sum(0) : torch::Tensor()};
+    const auto g = g2.contiguous();
     const auto a = A.reshape({-1, W.size(1)});
-    auto gA = torch::empty({g.size(0), W.size(1)}, G.options());
+    const bool need_a = ctx->needs_input_grad(0);
+    torch::Tensor gA = need_a ? torch::empty({g.size(0), W.size(1)}, G.options()) : torch::Tensor();
     const std::int64_t threads = at::get_num_threads();
     auto partial = torch::zeros({threads, W.size(0), W.size(1)}, G.options());
-    at::parallel_for(0, g.size(0), row_grain(g.size(0)), [&](std::int64_t b, std::int64_t e) {
-      auto ga = gA.slice(0, b, e);
-      at::mm_out(ga, g.slice(0, b, e), W);
+    at::parallel_for(0, g.size(0), row_grain(g.size(0)), [&](std::int64_t beg, std::int64_t end) {
+      if (need_a) {
+        auto ga = gA.slice(0, beg, end);
+        at::mm_out(ga, g.slice(0, beg, end), W);
+      }
       auto p = partial[at::get_thread_num()];
-      p.addmm_(g.slice(0, b, e).t(), a.slice(0, b, e));
+      p.addmm_(g.slice(0, beg, end).t(), a.slice(0, beg, end));
     });
-    return {gA.view(A.sizes()), threads == 1 ? partial[0] : partial.sum(0)};
+    return {need_a ? gA.view(A.sizes()) : torch::Tensor(), threads == 1 ? partial[0] : partial.sum(0),
+            bias ? g.sum(0) : torch::Tensor()};
   }
 };
 
 }  // namespace
 
-torch::Tensor jets_linear(const torch::Tensor& dh, const torch::Tensor& weight) {
-  if (dh.dim() != 3 || weight.dim() != 2 || dh.size(2) != weight.size(1))
-    detail::fail("jets_linear: dh ", dh.sizes(), ", weight ", weight.sizes(), " (expected dh (K, N, in), weight (out, in))");
-  return JetLinearFunction::apply(dh, weight);
+torch::Tensor jets_linear(const torch::Tensor& h, const torch::Tensor& weight, const torch::Tensor& bias) {
+  if (h.dim() < 2 || weight.dim() != 2 || h.size(-1) != weight.size(1) ||
+      (bias.defined() && (bias.dim() != 1 || bias.size(0) != weight.size(0))))
+    detail::fail("jets_linear: h ", h.sizes(), ", weight ", weight.sizes(), ", bias ",
+                 bias.defined() ? c10::str(bias.sizes()) : std::string("none"),
+                 " (expected h (..., in), weight (out, in), bias (out))");
+  return JetLinearFunction::apply(h, weight, bias.defined() ? bias : torch::empty({0}, weight.options()));
 }
 
 bool has_jets(const std::string& activation) {

@@ -145,7 +145,7 @@ std::optional<grad::Jets> FNNImpl::forward_jets_core(const torch::Tensor& x, con
   const std::size_t last = linears_.size() - 1;
   for (std::size_t i = 0; i < last; ++i) {
     auto& lin = linears_[i];
-    auto z = lin->forward(h);
+    auto z = jets_linear(h, lin->weight, lin->bias);
     auto a = activations_[i](z);
     if (i == 0)
       jets = activation_jets(activation_names_[i], z, a, first_layer(lin).contiguous(), set, /*has_second=*/false);
@@ -154,7 +154,7 @@ std::optional<grad::Jets> FNNImpl::forward_jets_core(const torch::Tensor& x, con
     h = a;
   }
   auto& out = linears_[last];
-  auto y = out->forward(h);
+  auto y = jets_linear(h, out->weight, out->bias);
   torch::Tensor d;
   if (last == 0) {  // no hidden layer: y is affine in x
     d = torch::cat({first_layer(out), torch::zeros({K - nf, N, out->weight.size(0)}, y.options())}, 0);

@@ -129,6 +129,14 @@ TEST_F(EngineTest, JetsLinearMatchesMatmulWithGradientsOnEveryThreadCount) {
     auto gf = grads(fused, {A, W}, G), gr = grads(ref, {A, W}, G);
     EXPECT_LT(max_diff(gf[0], gr[0]), 1e-11);
     EXPECT_LT(max_diff(gf[1], gr[1]), 1e-10);
+    // 2-D with a bias: torch::linear.
+    auto h = torch::randn({777, 17}, torch::kFloat64).requires_grad_(true);
+    auto b = torch::randn({9}, torch::kFloat64).requires_grad_(true);
+    auto lf = dde::nn::jets_linear(h, W, b), lr = torch::linear(h, W, b);
+    EXPECT_LT(max_diff(lf, lr), 1e-12);
+    auto G2 = torch::randn(lr.sizes(), torch::kFloat64);
+    auto bf = grads(lf, {h, W, b}, G2), br = grads(lr, {h, W, b}, G2);
+    for (int k = 0; k < 3; ++k) EXPECT_LT(max_diff(bf[k], br[k]), 1e-10) << k;
     // With a graph of the backward (second order), the ordinary operations take over.
     auto hf = grads(grads(fused, {A, W}, G, true)[1].pow(2).sum(), {G});
     auto hr = grads(grads(ref, {A, W}, G, true)[1].pow(2).sum(), {G});

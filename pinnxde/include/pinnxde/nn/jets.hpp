@@ -34,10 +34,12 @@ std::array<torch::Tensor, 3> activation_derivatives(const std::string& activatio
 torch::Tensor activation_jets(const std::string& activation, const torch::Tensor& z, const torch::Tensor& a,
                               const torch::Tensor& dz, const grad::DerivativeSet& set, bool has_second);
 
-/// dh W^T for stacked derivative slices dh (K, N, in) and a layer's weight (out, in) -> (K, N, out): the
-/// bias-free part of a linear layer that derivatives go through. Its rows are split among LibTorch's
-/// threads (a plain matmul runs on one); differentiable in dh and weight.
-torch::Tensor jets_linear(const torch::Tensor& dh, const torch::Tensor& weight);
+/// h W^T (+ bias) for h (..., in) and a layer's weight (out, in) -> (..., out): a linear layer whose rows
+/// are split among LibTorch's threads (LibTorch runs a matrix product on one thread). The sweep uses it for
+/// the values (with the bias) and for the stacked derivative slices (K, N, in) (without: derivatives of an
+/// affine map lose the bias). Differentiable in h, weight and bias to any order.
+torch::Tensor jets_linear(const torch::Tensor& h, const torch::Tensor& weight,
+                          const torch::Tensor& bias = torch::Tensor());
 
 /// The same by ordinary LibTorch operations (the reference the fused loops are tested against).
 torch::Tensor activation_jets_reference(const std::string& activation, const torch::Tensor& z,
