@@ -468,14 +468,14 @@ std::pair<LossHistory, TrainState> Model::train(TrainOptions o) {
   state_.restored_best = false;
   try {
     // Record the starting point, unless this step is already recorded (a resumed or continued run).
-    if (history_.steps.empty() || history_.steps.back() != state_.step) record(o.verbose);
     if (!engine_learned_) {
       // The forward engine learns which derivatives each network evaluation asks for from one evaluation
-      // of the training batch (record() above is one, unless this run resumes a recorded step): every
-      // optimizer step then runs the same way, so a resumed run repeats the uninterrupted one bit for bit.
+      // of the training batch, before anything is recorded: every evaluation of the run then takes the same
+      // path, so a resumed run repeats the uninterrupted one bit for bit.
       evaluate(data_.train_batch());
       engine_learned_ = true;
     }
+    if (history_.steps.empty() || history_.steps.back() != state_.step) record(o.verbose);
     if (lbfgs)
       train_lbfgs(o);
     else
