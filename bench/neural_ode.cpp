@@ -9,13 +9,15 @@
 //    or dopri5 (rtol 1e-5, atol 1e-7), backprop through the solver. The weights are set by a formula
 //    that bench/reference/neural_ode.py repeats, so both solve the same ODE with the same steps (the
 //    NFE columns must agree). Prints ms per step and function evaluations per step.
-// 2. Adjoint memory: peak resident memory added by one forward + backward of 256 states through
-//    rk4 over [0, 1] with 100, 1000 (and 4000) steps, backprop vs odeint_adjoint (Linux: VmHWM after
+// 2. Adjoint memory: peak resident memory added by one forward + backward of 128 states through
+//    rk4 over [0, 1] with 100 and 1000 steps, backprop vs odeint_adjoint (Linux: VmHWM after
 //    resetting it through /proc/self/clear_refs).
 #include <pinnxde/odeint.hpp>
 #include <pinnxde/pinnxde.hpp>
 
 #include <chrono>
+#include <cstdlib>
+#include <unistd.h>
 #include <fstream>
 #include <string>
 
@@ -68,15 +70,22 @@ bool reset_hwm() {
 
 }  // namespace
 
+int memory_case(int n, bool adjoint);
+
 int main(int argc, char** argv) {
-  int steps = 50;
-  bool memory = true;
+  int steps = 50, case_steps = 0;
+  bool memory = true, case_adjoint = false;
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
     if (a == "--steps" && i + 1 < argc) steps = std::atoi(argv[++i]);
     else if (a == "--float64") dde::config::set_default_float("float64");
     else if (a == "--skip-memory") memory = false;
+    else if (a == "--memory-case" && i + 2 < argc) {
+      case_steps = std::atoi(argv[++i]);
+      case_adjoint = std::string(argv[++i]) == "adjoint";
+    }
   }
+  if (case_steps > 0) return memory_case(case_steps, case_adjoint);
   dde::runtime::print_banner_once();
   const auto opts = dde::config::options();
   std::cout << "threads: " << torch::get_num_threads() << "  dtype: " << dde::config::default_float() << "\n";
@@ -120,35 +129,49 @@ int main(int argc, char** argv) {
               << " NFE/step (first loss " << first_loss << ", last " << last << ")\n";
   }
 
-  // ---- 2. adjoint memory
+  // ---- 2. adjoint memory: each case in a fresh process (this program again, with --memory-case), so
+  // that memory freed by an earlier case and kept by malloc does not hide the next one's peak.
   if (!memory) return 0;
-  if (!reset_hwm()) {
-    std::cout << "memory: /proc/self/clear_refs not writable, skipped\n";
-    return 0;
-  }
+  std::cout << "adjoint memory (128 states, FNN [2, 64, 64, 2], rk4 over [0, 1]; peak RSS added by forward + "
+               "backward, each case in a fresh process):"
+            << std::endl;
+  for (int n : {100, 1000})
+    for (const char* mode : {"backprop", "adjoint"}) {
+      const std::string cmd = "/proc/" + std::to_string(::getpid()) + "/exe --memory-case " + std::to_string(n) +
+                              " " + mode + (dde::config::default_float() == "float64" ? " --float64" : "");
+      if (std::system(cmd.c_str()) != 0) std::cout << "  (" << cmd << " failed)\n";
+    }
+  return 0;
+}
+
+int memory_case(int n, bool adjoint) {
+  const auto opts = dde::config::options();
   torch::manual_seed(0);
   dde::nn::FNN net({2, 64, 64, 2}, "tanh", "Glorot normal");
   net->to(opts.dtype().toScalarType());
   dde::ODEFunc f = [&](const torch::Tensor&, const torch::Tensor& h) { return net->forward(h); };
-  const auto h0 = torch::randn({256, 2}, opts);
+  const auto h0 = torch::randn({128, 2}, opts);
   const auto t = torch::tensor({0.0, 0.5, 1.0}, torch::kFloat64);
-  std::cout << "adjoint memory (256 states, FNN [2, 64, 64, 2], rk4 over [0, 1]; peak RSS added by forward + "
-               "backward):\n";
-  for (int n : {100, 1000, 4000}) {
-    for (bool adjoint : {false, true}) {
-      net->zero_grad();
-      const long before = vm_rss_kb();
-      reset_hwm();
-      const auto t0 = std::chrono::steady_clock::now();
-      {
-        auto y = adjoint ? dde::odeint_adjoint(f, h0, t, net->parameters(), {.method = "rk4", .step_size = 1.0 / n})
-                         : dde::odeint(f, h0, t, {.method = "rk4", .step_size = 1.0 / n});
-        y.square().mean().backward();
-      }
-      const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-      const long peak = vm_hwm_kb();
-      std::cout << "  steps " << n << "  " << (adjoint ? "adjoint " : "backprop") << ": peak +"
-                << static_cast<double>(peak - before) / 1024 << " MiB  (" << s << " s)\n";
-    }
+  {  // warm-up: LibTorch's one-time allocations are not the solver's
+    auto y = dde::odeint(f, h0, t, {.method = "rk4", .steps_per_interval = 2});
+    y.square().mean().backward();
   }
+  net->zero_grad();
+  if (!reset_hwm()) {
+    std::cout << "  memory: /proc/self/clear_refs not writable, skipped\n";
+    return 0;
+  }
+  const long before = vm_rss_kb();
+  const auto t0 = std::chrono::steady_clock::now();
+  {
+    auto y = adjoint ? dde::odeint_adjoint(f, h0, t, net->parameters(), {.method = "rk4", .step_size = 1.0 / n})
+                     : dde::odeint(f, h0, t, {.method = "rk4", .step_size = 1.0 / n});
+    y.square().mean().backward();
+  }
+  const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  const long peak = vm_hwm_kb();
+  std::cout << "  steps " << n << "  " << (adjoint ? "adjoint " : "backprop") << ": peak +"
+            << static_cast<double>(peak - before) / 1024 << " MiB over " << static_cast<double>(before) / 1024
+            << " MiB  (" << s << " s)" << std::endl;
+  return 0;
 }

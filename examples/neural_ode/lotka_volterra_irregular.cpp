@@ -5,7 +5,8 @@
 //   observed: 120 times drawn uniformly at random on [0, 15] (sorted, the first at 0), Gaussian noise
 //             sigma = 0.02 on both components
 //   learned:  d/dt h = net(h), net = FNN [2, 64, 64, 2] tanh; dopri5 (rtol 1e-5) with dense output at the
-//             irregular times; sub-trajectories of 8 observations, 16 per Adam step, then L-BFGS
+//             irregular times; sub-trajectories of 8 observations, 16 per Adam step. No L-BFGS by default:
+//             on noisy data it fits the noise (seed 0: L2 1.68e-2 after Adam, 2.42e-2 after 500 L-BFGS steps)
 //
 // Prints the learned vector field's error against the true one along the true orbit (the data only
 // constrain the field there), and `L2 relative error` of the learned ODE's trajectory from [2, 1] over
@@ -13,7 +14,7 @@
 // learned vector fields on a grid, the true and learned orbits and the noisy samples (data in field.dat,
 // trajectory.dat, samples.dat).
 //
-//   lotka_volterra_irregular --float64 --output-dir out      # full budget: Adam 2000, L-BFGS 500
+//   lotka_volterra_irregular --float64 --output-dir out      # full budget: Adam 2000
 #include "neural_ode_common.hpp"
 
 #include <pinnxde/data/trajectory.hpp>
@@ -25,7 +26,7 @@ namespace dde = pinnxde;
 
 int main(int argc, char** argv) {
   return dde::examples::run([&] {
-    const auto args = dde::examples::parse_args(argc, argv, {.iterations = 2000, .lbfgs_iterations = 500,
+    const auto args = dde::examples::parse_args(argc, argv, {.iterations = 2000, .lbfgs_iterations = 0,
                                                              .display_every = 500});
     const auto f64 = torch::TensorOptions().dtype(torch::kFloat64);
     auto field = [](const torch::Tensor& h) {
