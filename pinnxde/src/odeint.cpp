@@ -113,7 +113,9 @@ torch::Tensor fixed_step(const std::string& method, const RHS& f, double t, doub
 
 std::vector<torch::Tensor> solve_fixed(const RHS& f, const torch::Tensor& y0, const std::vector<double>& t,
                                        const OdeintOptions& o, OdeintStats& st) {
-  std::vector<torch::Tensor> ys{y0};
+  std::vector<torch::Tensor> ys;
+  ys.reserve(t.size());
+  ys.push_back(y0);
   torch::Tensor y = y0;
   for (std::size_t i = 0; i + 1 < t.size(); ++i) {
     const double len = t[i + 1] - t[i];
@@ -196,7 +198,9 @@ struct Dopri5 {
         detail::fail("odeint: max_num_steps = ", o.max_num_steps, " reached at t = ", t1, " (method '", o.method,
                      "'; expected fewer steps: raise max_num_steps or loosen rtol = ", o.rtol, ", atol = ", o.atol, ")");
       if (!(dt > 1e-14 * std::max(std::abs(t1), t_span)) || !(t1 + dt > t1)) underflow(dt);
-      std::vector<torch::Tensor> k{f1};
+      std::vector<torch::Tensor> k;
+      k.reserve(7);
+      k.push_back(f1);
       k.push_back(f(t1 + C[0] * dt, combo(y1, dt, A2, k, 1)));
       k.push_back(f(t1 + C[1] * dt, combo(y1, dt, A3, k, 2)));
       k.push_back(f(t1 + C[2] * dt, combo(y1, dt, A4, k, 3)));
@@ -254,7 +258,9 @@ std::vector<torch::Tensor> solve_dopri5(const RHS& f, const torch::Tensor& y0, c
   Dopri5 s{f, o, st, norm, t.back() - t.front()};
   s.t0 = s.t1 = t.front();
   s.y1 = y0;
-  std::vector<torch::Tensor> ys{y0};
+  std::vector<torch::Tensor> ys;
+  ys.reserve(t.size());
+  ys.push_back(y0);
   if (t.size() == 1) return ys;
   s.f1 = f(t.front(), y0);
   s.dt = o.first_step > 0 ? o.first_step : s.initial_step(t.front(), y0, s.f1);
@@ -325,11 +331,15 @@ class OdeintAdjointFunction : public torch::autograd::Function<OdeintAdjointFunc
       } catch (const std::exception& e) {
         detail::fail<Error>("odeint_adjoint: while evaluating func at t = ", t, " (backward pass): ", e.what());
       }
-      std::vector<torch::Tensor> inputs{y};
+      std::vector<torch::Tensor> inputs;
+      inputs.reserve(params.size() + 1);
+      inputs.push_back(y);
       inputs.insert(inputs.end(), params.begin(), params.end());
       auto vjp = torch::autograd::grad({dy}, inputs, {a}, /*retain_graph=*/false, /*create_graph=*/false,
                                        /*allow_unused=*/true);
-      std::vector<torch::Tensor> parts{-dy.detach().reshape({-1})};
+      std::vector<torch::Tensor> parts;
+      parts.reserve(inputs.size() + 1);
+      parts.push_back(-dy.detach().reshape({-1}));
       for (std::size_t i = 0; i < inputs.size(); ++i)
         parts.push_back(vjp[i].defined() ? vjp[i].reshape({-1}).to(options)
                                          : torch::zeros({inputs[i].numel()}, options));
@@ -348,7 +358,9 @@ class OdeintAdjointFunction : public torch::autograd::Function<OdeintAdjointFunc
       a = z1.narrow(0, n, n) + grad_ys[i - 1].reshape({-1});
       a_theta = z1.narrow(0, 2 * n, np);
     }
-    torch::autograd::variable_list grads{a.view(shape)};
+    torch::autograd::variable_list grads;
+    grads.reserve(params.size() + 3);
+    grads.push_back(a.view(shape));
     std::int64_t start = 0;
     for (const auto& p : params) {
       grads.push_back(a_theta.narrow(0, start, p.numel()).view(p.sizes()).to(p.options()));

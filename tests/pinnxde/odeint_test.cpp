@@ -266,6 +266,16 @@ TEST_F(OdeintTest, TrajectoryWindowsOverIrregularTimesMatchSeparateSolves) {
     auto expect = data.predict(*net, y[s], tw).reshape({-1});
     EXPECT_TRUE(torch::allclose(ev.outputs[s].detach(), expect, 1e-6, 1e-7)) << "window " << s;
   }
+  // Non-autonomous: the network sees [h, t] with the window's absolute time, as in predict().
+  dde::data::Trajectory data_t(t, y, {.batch_time = 4, .time_dependent = true, .odeint = {.rtol = 1e-9, .atol = 1e-11}});
+  EXPECT_EQ(data_t.input_dim(), 3);
+  dde::nn::FNN net_t({3, 8, 2}, "tanh", "Glorot normal");
+  auto ev_t = data_t.evaluate([&](const torch::Tensor& x) { return net_t->forward(x); }, data_t.train_batch(),
+                              {[](const torch::Tensor& a, const torch::Tensor& b) { return (a - b).square().mean(); }});
+  for (std::int64_t s = 0; s < 9; ++s) {
+    auto expect = data_t.predict(*net_t, y[s], t.narrow(0, s, 4)).reshape({-1});
+    EXPECT_TRUE(torch::allclose(ev_t.outputs[s].detach(), expect, 1e-6, 1e-7)) << "time-dependent window " << s;
+  }
   EXPECT_THAT([&] { dde::data::Trajectory(t, y, {.batch_time = 1}); },
               ThrowsMessage<dde::ValueError>(HasSubstr("Trajectory: batch_time = 1 (expected 0")));
   EXPECT_THAT([&] { dde::data::Trajectory(t.flip(0), y); },
