@@ -186,9 +186,24 @@ Model::Evaluation Model::evaluate(const data::Batch& batch) {
   Evaluation ev;
   // This evaluation's derivative cache: the terms keep their graphs alive, the cache goes at the brace.
   grad::Scope scope;
-  std::size_t site = 0;
-  auto dev = data_.evaluate([&](const torch::Tensor& x) { return engine_->run(*net_, x, scope, site++); }, batch,
-                            loss_fns_);
+  // A data object may keep the network function past this evaluation (an adjoint ODE solve calls it again
+  // during the backward pass): then, with the scope gone, it is the plain network.
+  struct Call {
+    grad::Engine* engine;
+    nn::NNImpl* net;
+    grad::Scope* scope;
+    std::size_t site = 0;
+  };
+  auto call = std::make_shared<Call>(Call{engine_.get(), net_.get(), &scope});
+  struct EndCall {
+    Call& c;
+    ~EndCall() { c.scope = nullptr; }
+  } end_call{*call};
+  auto dev = data_.evaluate(
+      [call](const torch::Tensor& x) {
+        return call->scope ? call->engine->run(*call->net, x, *call->scope, call->site++) : call->net->forward(x);
+      },
+      batch, loss_fns_);
   ev.outputs = std::move(dev.outputs);
   ev.terms = std::move(dev.terms);
   if (loss_fns_.size() > 1 && loss_fns_.size() != ev.terms.size())
