@@ -92,6 +92,7 @@ const std::vector<std::string>& optimizer_names() {
 // ---------------------------------------------------------------- Model
 
 Model::Model(data::Data& data, std::shared_ptr<nn::NNImpl> net) : data_(data), net_(std::move(net)) {
+  runtime::initialize();  // may re-execute the program (OpenBLAS core type): before anything else
   if (!net_) detail::fail("Model: net is null");
   runtime::print_banner_once();
 }
