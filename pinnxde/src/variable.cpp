@@ -1,0 +1,17 @@
+#include "pinnxde/variable.hpp"
+
+#include <torch/torch.h>
+
+#include "pinnxde/config.hpp"
+#include "pinnxde/error.hpp"
+
+namespace pinnxde {
+
+torch::Tensor Variable(double value, std::optional<torch::Dtype> dtype) {
+  const auto dt = dtype.value_or(config::real());
+  if (!c10::isFloatingType(dt))
+    detail::fail("Variable: dtype = ", c10::toString(dt), " (expected a floating type: Float or Double)");
+  return torch::full({}, value, torch::TensorOptions().dtype(dt).device(config::device())).requires_grad_(true);
+}
+
+}  // namespace pinnxde
