@@ -359,6 +359,8 @@ void Model::restore(const std::string& path) {
   m.perm_pos_ = p.perm_pos;
   m.perm_ = p.perm;
   m.epoch_rows_ = torch::Tensor();
+  m.last_terms_.clear();  // they were the old parameters' losses
+  m.state_.loss_train = std::numeric_limits<double>::quiet_NaN();
   if (p.train_points) m.data_.restore_checkpoint_points(*p.train_points);
   at::Generator gen = at::detail::getDefaultCPUGenerator();  // a handle to the global generator
   gen.set_state(p.torch_rng);

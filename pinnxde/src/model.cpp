@@ -68,8 +68,9 @@ void Model::compile(const std::string& optimizer, CompileOptions options) {
     if (bcs[k]->component() >= m.net_->output_dim())
       detail::fail(bcs[k]->name(), ": component = ", bcs[k]->component(), " out of range for a network with ",
                    m.net_->output_dim(), " outputs (expected 0 <= component < ", m.net_->output_dim(), ")");
-  for (double w : options.loss_weights)
-    if (!std::isfinite(w) || w < 0) detail::fail("Model::compile: loss_weights has ", w, " (expected finite >= 0)");
+  for (std::size_t k = 0; k < options.loss_weights.size(); ++k)
+    if (const double w = options.loss_weights[k]; !std::isfinite(w) || w < 0)
+      detail::fail("Model::compile: loss_weights[", k, "] = ", w, " (expected finite >= 0)");
   for (const auto& name : options.metrics) metrics::get(name);  // validates the name
   // Validates the decay and resolves it once: the loop calls a function, not a string comparison.
   detail::Schedule schedule = detail::make_schedule(options.decay, optimizer, optimizers::detail::is_lbfgs(optimizer));
@@ -89,6 +90,12 @@ void Model::compile(const std::string& optimizer, CompileOptions options) {
     if (!v.requires_grad())
       detail::fail("Model::compile: external_trainable_variables[", i,
                    "] does not require grad (expected one made by dde::Variable)");
+    if (!torch::isfinite(v.detach()).all().item<bool>()) {
+      if (v.dim() == 0)
+        detail::fail("Model::compile: external_trainable_variables[", i, "] = ", v.item<double>(),
+                     " (expected a finite initial value)");
+      detail::fail("Model::compile: external_trainable_variables[", i, "] has non-finite values (expected finite)");
+    }
     if (v.scalar_type() != config::real() || v.device() != config::device()) {
       torch::NoGradGuard no_grad;
       v.set_data(v.detach().to(config::device(), config::real()));
@@ -170,6 +177,14 @@ double Model::Impl::weighted_total(const std::vector<double>& terms) const {
   for (std::size_t k = 0; k < terms.size(); ++k)
     total += terms[k] * (copts_.loss_weights.empty() ? 1.0 : copts_.loss_weights[k]);
   return total;
+}
+
+double Model::Impl::current_loss() {
+  grad::clear();
+  auto ev = evaluate(data_.train_batch());
+  const double loss = ev.total.defined() ? ev.total.item<double>() : 0.0;
+  grad::clear();
+  return loss;
 }
 
 const data::Batch& Model::Impl::next_minibatch() {
@@ -347,8 +362,13 @@ std::pair<LossHistory, TrainState> Model::train(TrainOptions o) {
     m.steps_in_flight_ = 0;
     state.stop_reason = StopReason::NonFinite;
     std::ostringstream os;
-    os << "loss became " << e.value << " at step " << state.step << "; stopped and restored the best state (step "
-       << state.best_step << ")";
+    os << "loss became " << e.value << " at step " << state.step;
+    if (m.best_params_.size() == m.params_.size())
+      os << "; stopped and restored the best state (step " << state.best_step << ")";
+    else  // the loss was never finite: nothing to go back to
+      os << "; stopped with no finite state to restore (the loss was not finite at any step evaluated); the "
+            "parameters are those of step "
+         << state.step;
     state.message = os.str();
     std::cout << "pinnxde: " << state.message << "\n";
     m.restore_best();
@@ -363,6 +383,11 @@ std::pair<LossHistory, TrainState> Model::train(TrainOptions o) {
     const double last = m.weighted_total(m.last_terms_);
     m.snapshot_if_best(last);
     if (o.restore_best && state.best_loss_train < last) m.restore_best();
+  }
+  if (state.stop_reason != StopReason::NonFinite && !std::isfinite(state.loss_train)) {
+    // No optimizer step has evaluated the loss yet (iterations = 0, possibly right after a restore): the
+    // loss of the parameters the model holds, from the final record() or one evaluation.
+    state.loss_train = m.last_terms_.empty() ? m.current_loss() : m.weighted_total(m.last_terms_);
   }
   state.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   if (state.restored_best || state.best_loss_test.empty()) {

@@ -31,6 +31,7 @@ struct Model::Impl {
   void snapshot_if_best(double loss);
   void restore_best();
   double weighted_total(const std::vector<double>& terms) const;  // Σ w_k · term_k
+  double current_loss();                      // total training loss of the current parameters, no step
   std::vector<double> test_metrics(const torch::Tensor& outputs, const data::Batch& batch) const;
   void train_first_order(Model& model, std::int64_t iterations, const TrainOptions& options);
   void train_lbfgs(Model& model, const TrainOptions& options);

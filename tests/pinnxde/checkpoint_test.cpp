@@ -238,4 +238,86 @@ TEST_F(CheckpointTest, SaveIsAtomicAndNamesThePathOnFailure) {
               ThrowsMessage<dde::ValueError>(HasSubstr("is a directory")));
 }
 
+TEST_F(CheckpointTest, SaveLossHistoryNamesAnUnwritablePathAndWritesAtomically) {
+  write_bytes(path("a_file"), "not a directory");
+  dde::LossHistory h;
+  h.steps = {0, 10};
+  h.loss_train = {{1.0, 2.0}, {0.5, 0.25}};
+  h.loss_test = {{1.5}, {0.75}};
+  h.metrics_test = {{}, {}};
+  // The output directory cannot be created: a file is in the way.
+  EXPECT_THAT([&] { dde::save_loss_history(h, path("a_file/out")); },
+              ThrowsMessage<dde::Error>(HasSubstr(path("a_file/out"))));
+  // loss.dat itself cannot be written: a directory is in the way.
+  std::filesystem::create_directories(path("out/loss.dat"));
+  EXPECT_THAT([&] { dde::save_loss_history(h, path("out")); },
+              ThrowsMessage<dde::Error>(HasSubstr(path("out/loss.dat"))));
+  std::filesystem::remove(path("out/loss.dat"));
+  EXPECT_TRUE(std::filesystem::is_empty(path("out")));  // no stray temporary files
+
+  dde::save_loss_history(h, path("out"));
+  const auto text = read_bytes(path("out/loss.dat"));
+  EXPECT_THAT(text, HasSubstr("10 5.00000000e-01 2.50000000e-01 7.50000000e-01\n"));
+  EXPECT_EQ(std::distance(std::filesystem::directory_iterator(path("out")), {}), 1);
+
+  h.loss_test.pop_back();
+  EXPECT_THAT([&] { dde::save_loss_history(h, path("out")); },
+              ThrowsMessage<dde::ValueError>(HasSubstr("the history has 2 steps")));
+}
+
+TEST_F(CheckpointTest, ZeroIterationsEvaluatesTheLossOnce) {
+  Small s;
+  auto [history, state] = s.model.train({.iterations = 0, .verbose = false});
+  EXPECT_EQ(state.step, 0);
+  ASSERT_TRUE(std::isfinite(state.loss_train));
+  ASSERT_EQ(history.loss_train.size(), 1u);
+  double total = 0;
+  for (double t : history.loss_train.back()) total += t;
+  EXPECT_NEAR(state.loss_train, total, 1e-6 * total);
+
+  // Also right after a restore, when the step is already in the history and nothing is recorded.
+  s.model.save(path("zero.ckpt"));
+  Small t;
+  t.model.restore(path("zero.ckpt"));
+  auto [h2, s2] = t.model.train({.iterations = 0, .verbose = false});
+  EXPECT_TRUE(std::isfinite(s2.loss_train));
+  EXPECT_NEAR(s2.loss_train, total, 1e-6 * total);
+}
+
+TEST_F(CheckpointTest, NonFiniteLossAtStepZeroSaysThereWasNoStateToRestore) {
+  dde::geometry::Interval geom(0, 1);
+  auto pde = [](const torch::Tensor& x, const torch::Tensor& y) {
+    return (dde::grad::jacobian(y, x) - 1) * std::numeric_limits<double>::quiet_NaN();
+  };
+  dde::data::PDE data(geom, pde, {}, {.num_domain = 10});
+  dde::Model model(data, dde::nn::FNN({1, 4, 1}));
+  model.compile("adam");
+  auto [history, state] = model.train({.iterations = 10, .verbose = false});
+  EXPECT_EQ(state.stop_reason, dde::StopReason::NonFinite);
+  EXPECT_EQ(state.step, 0);
+  EXPECT_FALSE(state.restored_best);
+  EXPECT_THAT(state.message, HasSubstr("loss became nan at step 0"));
+  EXPECT_THAT(state.message, HasSubstr("no finite state to restore"));
+  EXPECT_THAT(state.message, Not(HasSubstr("restored the best state")));
+}
+
+TEST_F(CheckpointTest, NonFiniteVariablesAndLossWeightsAreRefused) {
+  const double nan = std::numeric_limits<double>::quiet_NaN(), inf = std::numeric_limits<double>::infinity();
+  EXPECT_THAT([&] { dde::Variable(nan); }, ThrowsMessage<dde::ValueError>(HasSubstr("Variable: value = nan")));
+  EXPECT_THAT([&] { dde::Variable(inf); }, ThrowsMessage<dde::ValueError>(HasSubstr("Variable: value = inf")));
+  EXPECT_THAT([&] { dde::Variable(-inf); }, ThrowsMessage<dde::ValueError>(HasSubstr("Variable: value = -inf")));
+
+  dde::geometry::Interval geom(0, 1);
+  dde::data::PDE data(geom, nullptr, {dde::DirichletBC(geom, zeros, dde::on_boundary)}, {.num_boundary = 2});
+  dde::Model model(data, dde::nn::FNN({1, 4, 1}));
+  EXPECT_THAT([&] { model.compile("adam", {.loss_weights = {nan}}); },
+              ThrowsMessage<dde::ValueError>(HasSubstr("loss_weights[0] = nan")));
+  EXPECT_THAT([&] { model.compile("adam", {.loss_weights = {1, inf}}); },
+              ThrowsMessage<dde::ValueError>(HasSubstr("loss_weights[1] = inf")));
+  // A Variable made by hand rather than by dde::Variable.
+  auto k = torch::full({}, nan).requires_grad_(true);
+  EXPECT_THAT([&] { model.compile("adam", {.external_trainable_variables = {k}}); },
+              ThrowsMessage<dde::ValueError>(HasSubstr("external_trainable_variables[0] = nan")));
+}
+
 }  // namespace
