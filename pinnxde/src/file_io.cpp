@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
@@ -40,19 +41,23 @@ void write_file_atomically(const std::string& path, std::string_view bytes, cons
   std::error_code ec;
   if (fs::is_directory(target, ec))
     fail<Error>(who, ": cannot write '", path, "': it is a directory (expected a file path)");
-  // mkstemp in the target's directory, so that rename() stays within one file system and is atomic.
-  std::string tmp = path + ".tmp.XXXXXX";
-  const int fd = ::mkstemp(tmp.data());
+  // A new file next to the target, so that rename() stays within one file system and is atomic. open()
+  // with 0666 lets the process umask decide the mode, as for any other file the program writes (mkstemp
+  // would make it 0600, and changing the umask around it would race with other threads).
+  static std::atomic<unsigned> counter{0};
+  std::string tmp;
+  int fd = -1;
+  for (int attempt = 0; attempt < 100 && fd < 0; ++attempt) {
+    tmp = path + ".tmp." + std::to_string(::getpid()) + "." + std::to_string(counter++);
+    fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+    if (fd < 0 && errno != EEXIST) break;
+  }
   if (fd < 0) fail<Error>(who, ": cannot write '", path, "': ", errno_text(errno));
   auto abandon = [&](const std::string& what, int err) {
     ::close(fd);
     ::unlink(tmp.c_str());
     fail<Error>(who, ": cannot write '", path, "': ", what, err ? ": " + errno_text(err) : std::string());
   };
-  // mkstemp creates the file 0600; a checkpoint or a loss history gets the usual 0666 & ~umask.
-  const mode_t mask = ::umask(0);
-  ::umask(mask);
-  if (::fchmod(fd, 0666 & ~mask) != 0) abandon("fchmod", errno);
   if (!write_all(fd, bytes)) abandon("write", errno);
   if (::fsync(fd) != 0) abandon("fsync", errno);
   if (::close(fd) != 0) {
