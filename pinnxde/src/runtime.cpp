@@ -103,13 +103,18 @@ int default_threads() {
   return hc > 0 ? static_cast<int>(hc) : 1;
 }
 
-__attribute__((constructor)) void pinnxde_runtime_init() {
-  fix_openblas_core_or_reexec();
-  tune_malloc();
-  set_num_threads(default_threads());
-}
-
 }  // namespace
+
+// Not a load-time constructor: a library that conditions or geometry users also link must not re-execute
+// their program, change their allocator or their thread count just by being loaded.
+void initialize() {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    fix_openblas_core_or_reexec();  // returns only when no re-execution was needed (or it failed)
+    tune_malloc();
+    set_num_threads(default_threads());
+  });
+}
 
 void set_num_threads(int n) {
   if (n < 1) n = 1;

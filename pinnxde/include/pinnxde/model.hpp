@@ -6,11 +6,9 @@
 //   model.train({.iterations = 20000});
 //   model.compile("L-BFGS");
 //   auto [losshistory, train_state] = model.train();
-#include <torch/nn/module.h>
-#include <torch/optim/optimizer.h>
 #include <torch/types.h>
 
-#include <chrono>
+#include <cstdint>
 #include <functional>
 #include <limits>
 #include <memory>
@@ -21,7 +19,6 @@
 #include "pinnxde/callbacks.hpp"
 #include "pinnxde/data/data.hpp"
 #include "pinnxde/geometry/geometry.hpp"
-#include "pinnxde/grad/engine.hpp"
 #include "pinnxde/nn/nn.hpp"
 
 namespace pinnxde {
@@ -95,12 +92,16 @@ struct TrainState {
 
 class Model {
  public:
-  /// data and net are kept by reference/shared pointer; the model does not copy them.
+  /// data and net are kept by reference/shared pointer; the model does not copy them. The first Model
+  /// of a process calls runtime::initialize() (BLAS core type, allocator, threads) and prints the banner.
   Model(data::Data& data, std::shared_ptr<nn::NNImpl> net);
   /// Accepts a module holder such as nn::FNN.
   template <class Holder>
     requires requires(Holder h) { h.ptr(); }
   Model(data::Data& data, Holder net) : Model(data, std::static_pointer_cast<nn::NNImpl>(net.ptr())) {}
+  ~Model();
+  Model(const Model&) = delete;
+  Model& operator=(const Model&) = delete;
 
   /// optimizer: "adam", "sgd", "rmsprop", "adamw", "L-BFGS" (also "L-BFGS-B").
   void compile(const std::string& optimizer, CompileOptions options = {});
@@ -115,83 +116,41 @@ class Model {
                                                                                    const torch::Tensor&)>& op);
 
   /// Writes one checkpoint file: network parameters, every Variable, the optimizer state, the step, the
-  /// random generators' states, the loss history and the configuration. Port of Model.save.
+  /// random generators' states, the loss history and the configuration, followed by a 64-bit checksum of
+  /// all of it. Port of Model.save. The write is atomic: a temporary file in the same directory, fsync,
+  /// rename; on failure the temporary file is removed and an Error names the path.
   void save(const std::string& path) const;
   /// Reads a checkpoint written by save() into this (compiled) model; train() then continues the same run.
-  /// Throws ValueError for a different network shape, other Variables, or a corrupt/truncated file.
+  /// All or nothing: the checksum and every entry are checked before anything changes, so on failure the
+  /// model (parameters, Variables, optimizer, history, generators) is exactly as before. Throws ValueError,
+  /// naming the file and what is wrong, for a different network shape, other Variables, or a
+  /// corrupt/truncated file.
   void restore(const std::string& path);
 
   /// Set by a callback to end training after the current step.
   bool stop_training = false;
 
-  data::Data& data() { return data_; }
+  data::Data& data();
   /// Current learning rate of the compiled first-order optimizer (after decay); 1 for L-BFGS.
   double learning_rate() const;
-  const LossHistory& losshistory() const { return history_; }
-  const TrainState& train_state() const { return state_; }
-  std::shared_ptr<nn::NNImpl> net() const { return net_; }
+  const LossHistory& losshistory() const;
+  const TrainState& train_state() const;
+  std::shared_ptr<nn::NNImpl> net() const;
   /// Network parameters and external variables the optimizer updates.
-  const std::vector<torch::Tensor>& trainable_variables() const { return params_; }
+  const std::vector<torch::Tensor>& trainable_variables() const;
   /// The derivative engine compile() chose: "forward" or "reverse" (empty before compile).
-  std::string derivative_engine() const { return engine_ ? engine_->name() : std::string(); }
+  std::string derivative_engine() const;
 
  private:
-  struct Evaluation {
-    torch::Tensor total;
-    std::vector<torch::Tensor> terms;
-    torch::Tensor outputs;
-  };
-  Evaluation evaluate(const data::Batch& batch);
-  double train_closure();                     // forward, loss, gradients; returns the total loss
-  const data::Batch& next_minibatch();        // the condition rows + the next batch_size PDE rows
-  void record(bool print);                    // history row at the current step
-  void snapshot_if_best(double loss);
-  void restore_best();
-  std::vector<double> test_metrics(const torch::Tensor& outputs, const data::Batch& batch) const;
-  void train_first_order(std::int64_t iterations, const TrainOptions& options);
-  void train_lbfgs(const TrainOptions& options);
-  void apply_decay();
-  void progress(const TrainOptions& options, std::int64_t done, std::int64_t total);
-  template <class Hook>
-  void for_callbacks(const TrainOptions& o, Hook hook) {
-    for (const auto& cb : o.callbacks) hook(cb.operator->());
-  }
-
-  data::Data& data_;
-  std::shared_ptr<nn::NNImpl> net_;
-  std::unique_ptr<grad::Engine> engine_;
-  bool engine_learned_ = false;  // the engine has seen one evaluation of the training batch
-  std::string optimizer_name_;
-  CompileOptions copts_;
-  std::vector<data::LossFunction> loss_fns_;
-  std::vector<torch::Tensor> params_;
-  std::unique_ptr<torch::optim::Optimizer> optimizer_;
-  LossHistory history_;
-  TrainState state_;
-  std::vector<torch::Tensor> best_params_;
-  std::vector<double> last_terms_;
-  std::int64_t steps_in_flight_ = 0;  // L-BFGS iterations done inside the running chunk
-  // An L-BFGS run's budget and restart bookkeeping, active only while train() runs it. A checkpoint taken
-  // during the run carries it, and restore() makes it active again: the next train() (without
-  // .iterations) then continues it, so that restore + train ends where the uninterrupted run ends;
-  // otherwise every train() call starts a new budget, as in DeepXDE.
-  struct LbfgsRun {
-    bool active = false;
-    std::int64_t maxiter = 0, maxfun = 0, done = 0, evals = 0;
-    double restart_loss = std::numeric_limits<double>::infinity();
-  };
-  LbfgsRun lbfgs_run_;
-  std::int64_t optimizer_steps_ = 0;  // steps since compile(), for the learning-rate decay
-  std::chrono::steady_clock::time_point train_start_, last_progress_;
-  std::int64_t batch_size_ = 0, perm_pos_ = 0;  // mini-batches over the PDE rows
-  torch::Tensor perm_;
-  torch::Tensor epoch_rows_;  // (batches, condition rows + batch_size): every batch's rows, built per epoch
-  data::Batch minibatch_;
-  bool print_header_ = true;
+  // Everything else (optimizer, best state, L-BFGS run, mini-batches, display) lives in pinnxde/src/
+  // model_impl.hpp, so that changing a training internal does not recompile the programs that use Model.
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
 };
 
 /// Writes loss.dat (DeepXDE's columns: step, loss_train..., loss_test..., metrics_test...) into
-/// output_dir. Port of deepxde.saveplot's file output.
+/// output_dir, creating it if needed. Port of deepxde.saveplot's file output. Atomic (temporary file,
+/// rename): a reader sees the old file or the new one. Throws Error naming the path when it cannot write.
 void save_loss_history(const LossHistory& history, const std::string& output_dir = ".");
 
 }  // namespace pinnxde

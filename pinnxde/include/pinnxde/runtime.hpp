@@ -1,6 +1,13 @@
 #pragma once
 // The process environment pinnxde trains in: which BLAS does LibTorch's matrix products, with how many
-// threads, and the allocator tuning. Loading libpinnxde configures it once (see docs/performance.md):
+// threads, and the allocator tuning. runtime::initialize() configures it once (see docs/performance.md);
+// every Model constructor calls it, and a program may call it first thing in main():
+//
+//   int main(int argc, char** argv) {
+//     pinnxde::runtime::initialize();  // may restart the program (below): do it before any other work
+//     ...
+//   }
+//
 //  - OpenBLAS 0.3.21 misdetects some AVX-512 CPUs as "Prescott" (6x slower GEMM) unless OPENBLAS_CORETYPE
 //    is set before the process starts: pinnxde detects this and re-executes the program once with the
 //    right core type (set PINNXDE_NO_REEXEC=1 to opt out);
@@ -22,6 +29,11 @@ struct Info {
   std::string torch_version;
 };
 
+/// Sets the process up for training, once (later calls do nothing): the OpenBLAS core-type check, which
+/// may re-execute the program from the start with the same arguments (so call it before the program
+/// prints, writes files or spends time), then mallopt, then the thread counts. Loading the library does
+/// none of this; Model's constructor calls initialize().
+void initialize();
 /// What this process runs with (BLAS, threads, allocator).
 Info info();
 /// One line describing info(), e.g. "pinnxde: LibTorch 1.13.1 | BLAS OpenBLAS 0.3.21 (SkylakeX) | 2 threads".

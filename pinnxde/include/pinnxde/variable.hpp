@@ -13,6 +13,7 @@ namespace pinnxde {
 
 /// A 0-dim tensor with requires_grad, in config::real() unless dtype is given. Model::compile converts it
 /// in place to the configured float type, so a Variable made before set_default_float("float64") follows.
+/// Throws ValueError for a NaN or infinite value.
 torch::Tensor Variable(double value, std::optional<torch::Dtype> dtype = std::nullopt);
 
 }  // namespace pinnxde

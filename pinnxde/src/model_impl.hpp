@@ -1,0 +1,66 @@
+#pragma once
+// Private to libpinnxde_core: Model's state and the steps of its training loop. Only model.cpp (the loop)
+// and checkpoint.cpp (save/restore) include this, so a change here recompiles those two files alone.
+#include <torch/optim/optimizer.h>
+#include <torch/types.h>
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "display.hpp"
+#include "optimizers_detail.hpp"
+#include "pinnxde/grad/engine.hpp"
+#include "pinnxde/model.hpp"
+#include "schedules.hpp"
+
+namespace pinnxde {
+
+struct Model::Impl {
+  Impl(data::Data& data, std::shared_ptr<nn::NNImpl> net) : data_(data), net_(std::move(net)) {}
+
+  struct Evaluation {
+    torch::Tensor total;
+    std::vector<torch::Tensor> terms;
+    torch::Tensor outputs;
+  };
+  Evaluation evaluate(const data::Batch& batch);
+  double train_closure();                     // forward, loss, gradients; returns the total loss
+  const data::Batch& next_minibatch();        // the condition rows + the next batch_size PDE rows
+  void record(bool print);                    // history row at the current step
+  void snapshot_if_best(double loss);
+  void restore_best();
+  double weighted_total(const std::vector<double>& terms) const;  // Σ w_k · term_k
+  double current_loss();                      // total training loss of the current parameters, no step
+  std::vector<double> test_metrics(const torch::Tensor& outputs, const data::Batch& batch) const;
+  void train_first_order(Model& model, std::int64_t iterations, const TrainOptions& options);
+  void train_lbfgs(Model& model, const TrainOptions& options);
+  void apply_decay();
+
+  data::Data& data_;
+  std::shared_ptr<nn::NNImpl> net_;
+  std::unique_ptr<grad::Engine> engine_;  // compile() chooses it (CompileOptions::derivatives)
+  bool engine_learned_ = false;           // the engine has seen one evaluation of the training batch
+  std::string optimizer_name_;
+  CompileOptions copts_;
+  detail::Schedule schedule_;  // resolved from copts_.decay at compile()
+  std::vector<data::LossFunction> loss_fns_;
+  std::vector<torch::Tensor> params_;
+  std::unique_ptr<torch::optim::Optimizer> optimizer_;
+  LossHistory history_;
+  TrainState state_;
+  std::vector<torch::Tensor> best_params_;
+  std::vector<double> last_terms_;
+  std::int64_t steps_in_flight_ = 0;  // L-BFGS iterations done inside the running chunk
+  optimizers::detail::LbfgsRun lbfgs_run_;
+  std::int64_t optimizer_steps_ = 0;  // steps since compile(), for the learning-rate decay
+  std::int64_t batch_size_ = 0, perm_pos_ = 0;  // mini-batches over the PDE rows
+  torch::Tensor perm_;
+  torch::Tensor epoch_rows_;  // (batches, condition rows + batch_size): every batch's rows, built per epoch
+  data::Batch minibatch_;
+  detail::DisplayTable table_;
+  detail::ProgressLine progress_;
+};
+
+}  // namespace pinnxde
