@@ -23,20 +23,10 @@ inline bool gnuplot(const std::string& script) {
   return pclose(pipe) == 0;
 }
 
-/// Prints `label: value`, writes loss.dat into --output-dir, and returns the exit code: 1 if training went
-/// non-finite, 2 if value exceeds --max-error, else 0 (the gallery's contract, as examples::finish).
+/// Prints `label: value`, writes loss.dat into --output-dir, and returns the exit code (examples::finish
+/// without saveplot's solution plot).
 inline int finish(pinnxde::Model& model, const std::string& label, double value, const pinnxde::examples::Args& a) {
-  std::cout << label << ": " << value << std::endl;
-  if (!a.output_dir.empty()) pinnxde::save_loss_history(model.losshistory(), a.output_dir);
-  if (model.train_state().stop_reason == pinnxde::StopReason::NonFinite || !std::isfinite(value)) {
-    std::cout << "FAILED: training went non-finite (" << model.train_state().message << ")\n";
-    return 1;
-  }
-  if (a.max_error && !(value <= *a.max_error)) {
-    std::cout << "FAILED: " << label << " " << value << " > --max-error " << *a.max_error << "\n";
-    return 2;
-  }
-  return 0;
+  return pinnxde::examples::finish(model, label, value, a, /*solution_plot=*/false);
 }
 
 }  // namespace neural_ode

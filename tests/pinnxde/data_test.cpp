@@ -7,6 +7,8 @@
 #include <fstream>
 #include <pinnxde/pinnxde.hpp>
 
+#include "test_util.hpp"
+
 namespace dde = pinnxde;
 namespace geo = pinnxde::geometry;
 using ::testing::HasSubstr;
@@ -15,14 +17,7 @@ using ::testing::ThrowsMessage;
 namespace {
 
 // float64 so that closed forms hold to round-off; restored afterwards.
-class DataTest : public ::testing::Test {
- protected:
-  void SetUp() override {
-    dde::config::set_default_float("float64");
-    dde::config::set_random_seed(0);
-  }
-  void TearDown() override { dde::config::set_default_float("float32"); }
-};
+class DataTest : public dde::testing::Float64Test {};
 
 const auto f64 = torch::TensorOptions().dtype(torch::kFloat64);
 std::vector<dde::data::LossFunction> loss(std::initializer_list<const char*> names) {

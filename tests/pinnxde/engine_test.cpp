@@ -7,6 +7,8 @@
 #include <pinnxde/nn/jets.hpp>
 #include <pinnxde/pinnxde.hpp>
 
+#include "test_util.hpp"
+
 namespace dde = pinnxde;
 using ::testing::HasSubstr;
 
@@ -31,14 +33,11 @@ double max_diff(const torch::Tensor& a, const torch::Tensor& b) {
   return (a.detach() - b.detach()).abs().max().item<double>();
 }
 
-class EngineTest : public ::testing::Test {
+class EngineTest : public dde::testing::Float64Test {
  protected:
-  void SetUp() override {
-    dde::config::set_default_float("float64");
-    dde::config::set_random_seed(7);
-  }
+  std::uint64_t seed() const override { return 7; }
   void TearDown() override {
-    dde::config::set_default_float("float32");
+    Float64Test::TearDown();
     dde::grad::clear();
   }
 };

@@ -12,6 +12,8 @@
 #include <pinnxde/odeint.hpp>
 #include <pinnxde/pinnxde.hpp>
 
+#include "test_util.hpp"
+
 namespace dde = pinnxde;
 using ::testing::AllOf;
 using ::testing::HasSubstr;
@@ -19,14 +21,7 @@ using ::testing::ThrowsMessage;
 
 namespace {
 
-class OdeintTest : public ::testing::Test {
- protected:
-  void SetUp() override {
-    dde::config::set_default_float("float64");
-    dde::config::set_random_seed(0);
-  }
-  void TearDown() override { dde::config::set_default_float("float32"); }
-};
+class OdeintTest : public dde::testing::Float64Test {};
 
 const auto f64 = torch::TensorOptions().dtype(torch::kFloat64);
 

@@ -69,10 +69,14 @@ inline Args parse_args(int argc, char** argv, Args defaults = {}) {
 }
 
 /// Prints the stable result line and returns the exit code: 1 if training went non-finite, 2 if
-/// `value` exceeds --max-error, else 0. Saves loss.dat when --output-dir is given.
-inline int finish(Model& model, const std::string& label, double value, const Args& a) {
+/// `value` exceeds --max-error, else 0. With --output-dir, saves loss.dat and saveplot's figures (or only
+/// loss.dat when solution_plot is false: a network that is not the solution, e.g. a Neural ODE's field).
+inline int finish(Model& model, const std::string& label, double value, const Args& a, bool solution_plot = true) {
   std::cout << label << ": " << value << std::endl;
-  if (!a.output_dir.empty()) saveplot(model, {.output_dir = a.output_dir});
+  if (!a.output_dir.empty()) {
+    if (solution_plot) saveplot(model, {.output_dir = a.output_dir});
+    else save_loss_history(model.losshistory(), a.output_dir);
+  }
   if (model.train_state().stop_reason == StopReason::NonFinite || !std::isfinite(value)) {
     std::cout << "FAILED: training went non-finite (" << model.train_state().message << ")\n";
     return 1;
