@@ -233,6 +233,12 @@ Points Polygon::uniform_points(std::int64_t n, bool boundary) const {
                             : std::sqrt(area_ / N);
   const Eigen::Index nx = std::max<Eigen::Index>(1, std::lround((bbox_max_(0) - bbox_min_(0)) / h));
   const Eigen::Index ny = std::max<Eigen::Index>(1, std::lround((bbox_max_(1) - bbox_min_(1)) / h));
+  // A sliver fills a tiny part of its box: its grid would have billions of nodes. Use the Halton sequence
+  // (rejection sampling, bounded) instead, as uniform_grid_points does in high dimension.
+  if (static_cast<double>(nx) * static_cast<double>(ny) > std::max(1e7, 100 * N)) {
+    const Points x = random_points(n, "Halton");
+    return boundary ? x : select_rows(x, !on_boundary(x));
+  }
   Points grid(nx * ny, 2);
   for (Eigen::Index i = 0; i < nx; ++i)
     for (Eigen::Index j = 0; j < ny; ++j)
