@@ -252,6 +252,20 @@ Points Polygon::uniform_points(std::int64_t n, bool boundary) const {
 Points Polygon::random_points(std::int64_t n, const std::string& random) const {
   check_n(n, "random_points");
   const double box_area = (bbox_max_ - bbox_min_).prod();
+  if (vertices_.rows() == 3 && area_ < 1e-3 * box_area) {
+    // A thin triangle fills too little of its box for rejection (a sliver of area 5e-10 in a unit box would
+    // need ~1e10 draws): map the unit square onto it instead, folding u + v > 1 back, which is exact and
+    // uniform for every sampler. Ordinary triangles keep rejection sampling (and their points).
+    Points u = sample(n, 2, random);
+    Points x(n, 2);
+    const Eigen::RowVector2d a = vertices_.row(0), ab = edges_.row(0), ac = -edges_.row(2);
+    for (std::int64_t i = 0; i < n; ++i) {
+      double s = u(i, 0), t = u(i, 1);
+      if (s + t > 1) s = 1 - s, t = 1 - t;
+      x.row(i) = a + s * ab + t * ac;
+    }
+    return x;
+  }
   return detail::rejection_sample(
       n, bbox_min_, bbox_max_, random, [this](const Points& p) -> Mask { return inside(p); }, area_ / box_area, name());
 }
