@@ -6,7 +6,13 @@
 //   // out/loss.png and out/solution.png (prediction, reference and |error| for 1-D and 2-D inputs)
 //
 // gnuplot (Debian: gnuplot-nox) is an optional run-time dependency: without it the data files are
-// still written and a message says how to get the plots.
+// still written and a message says how to get the plots. The plots come from out/loss.gp and
+// out/solution.gp (kept, to edit and re-run: `cd out && gnuplot loss.gp`). gnuplot is started without a
+// shell (posix_spawnp, an argv) in output_dir, and the scripts name only fixed relative file names, so
+// no part of output_dir is ever parsed by a shell or by gnuplot: any directory name is safe.
+//
+// Errors: ValueError for an empty output_dir; Error naming the path when output_dir exists and is not a
+// directory, cannot be created or a file cannot be written.
 #include <string>
 
 namespace pinnxde {
