@@ -180,12 +180,15 @@ Points uniform_grid_points(const Geometry& g, std::int64_t n, bool boundary, dou
   if (n <= 0) return Points(0, d);
   const double N = static_cast<double>(n), S = g.boundary_measure();
   double h = std::pow(volume / N, 1.0 / d);
-  if (boundary) {  // volume / h^d + S / h^(d-1) is decreasing in h and exceeds n at h: bisect on [h, 100 h]
+  if (boundary) {  // volume / h^d + S / h^(d-1) is decreasing in h and exceeds n at h: bisect on [h, hi]
+    const auto count = [&](double hh) { return volume / std::pow(hh, d) + S / std::pow(hh, d - 1); };
     double lo = h, hi = 100 * h;
+    // A thin domain's boundary term dominates (an ellipse with semiminor 1e-12): widen the bracket until
+    // it holds the solution, or the boundary alone would get ~S / (100 h) points, far more than n.
+    for (int k = 0; k < 2100 && d > 1 && count(hi) > N; ++k) hi *= 2;
     for (int it = 0; it < 100; ++it) {
       const double mid = std::sqrt(lo * hi);
-      const double count = volume / std::pow(mid, d) + S / std::pow(mid, d - 1);
-      (count > N ? lo : hi) = mid;
+      (count(mid) > N ? lo : hi) = mid;
     }
     h = hi;
   }

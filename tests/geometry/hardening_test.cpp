@@ -144,5 +144,18 @@ TEST(HardeningGeometry, NonFiniteSearchDirectionsAreRefused) {
   }, ThrowsMessage<ValueError>(HasSubstr("background_points")));
 }
 
+// The grid spacing for uniform_points(n, boundary = true) was bracketed in [h, 100 h]: for a thin domain
+// the boundary term alone exceeded n at 100 h and an ellipse of semiminor 1e-12 got 107047 points for n = 10.
+TEST(HardeningGeometry, UniformPointsOfAThinDomainStayNearN) {
+  const Ellipse thin({0, 0}, 1, 1e-12);
+  const Points x = thin.uniform_points(10);
+  EXPECT_GE(x.rows(), 5);
+  EXPECT_LE(x.rows(), 20);
+  EXPECT_TRUE(thin.inside(x).all());
+  const Disk disk({0, 0}, 1);  // ordinary domains: unchanged, about n points
+  const Points y = disk.uniform_points(400);
+  EXPECT_NEAR(static_cast<double>(y.rows()), 400.0, 60.0);
+}
+
 }  // namespace
 }  // namespace pinnxde::geometry
