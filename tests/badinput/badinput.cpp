@@ -280,6 +280,10 @@ std::vector<Case> make_cases() {
     const auto x = geo::Hypercube({0, 0, 0}, {1, 1, 1}).uniform_points(1000);
     probe(x.rows() == 1000, "uniform_points(1000) of the unit cube gave " + std::to_string(x.rows()) + " points");
   });
+  P("geometry", "thin Ellipse uniform_points about n", [] {
+    const auto x = geo::Ellipse({0, 0}, 1, 1e-12).uniform_points(10);
+    probe(x.rows() <= 20, "uniform_points(10) of a thin ellipse gave " + std::to_string(x.rows()) + " points");
+  });
   P("geometry", "thin strip has an interior", [] {
     const geo::Rectangle strip({0, 0}, {1, 1e-9});
     probe(!strip.on_boundary(pts({{0.5, 0.5e-9}}))(0), "the centre of a 1e-9 strip is on_boundary");
