@@ -1,6 +1,8 @@
 #include <torch/torch.h>
 
 #include <algorithm>
+#include <cmath>
+#include <sstream>
 #include <numeric>
 
 #include "pinnxde/conditions/boundary_condition.hpp"
@@ -37,6 +39,17 @@ geometry::Points to_points(const torch::Tensor& x) {
 
 namespace icbc {
 
+namespace {
+// Non-finite user data is refused where it enters (construction, or the first evaluation of a value
+// function), naming the input, the entry and its value, instead of surfacing later as a NaN loss.
+void require_finite(const Points& p, const char* cls, const char* what) {
+  for (Eigen::Index i = 0; i < p.rows(); ++i)
+    for (Eigen::Index j = 0; j < p.cols(); ++j)
+      if (!std::isfinite(p(i, j)))
+        detail::fail(cls, ": ", what, "[", i, ", ", j, "] = ", p(i, j), " (expected finite values)");
+}
+}  // namespace
+
 BC::BC(std::shared_ptr<const geometry::Geometry> geom, Predicate predicate, int component, const char* cls)
     : geom_(std::move(geom)), predicate_(std::move(predicate)), component_(component) {
   if (component < 0) detail::fail(cls, ": component = ", component, " (expected >= 0)");
@@ -48,8 +61,13 @@ Mask BC::geometry_flags(const Points& X) const { return geom_->on_boundary(X); }
 std::vector<Eigen::Index> BC::matching_rows(const Points& X, const Predicate& predicate) const {
   const Mask flags = geometry_flags(X);
   std::vector<Eigen::Index> rows;
-  for (Eigen::Index i = 0; i < X.rows(); ++i)
-    if (predicate(X.row(i), flags(i))) rows.push_back(i);
+  Eigen::Index i = 0;
+  try {
+    for (; i < X.rows(); ++i)
+      if (predicate(X.row(i), flags(i))) rows.push_back(i);
+  } catch (const std::exception& e) {  // a user predicate that throws: say which condition and point
+    detail::fail<Error>(name(), ": while evaluating the predicate at point ", i, " of ", X.rows(), ": ", e.what());
+  }
   return rows;
 }
 
@@ -72,7 +90,19 @@ torch::Tensor BC::evaluate_values(const ValueFunction& func, const torch::Tensor
   if (!ok)
     detail::fail(name(), ": the value function returned shape ", v.sizes(), " for ", x.size(0),
                  " points (expected [", x.size(0), ", 1] or [", x.size(0), "])");
-  return v.reshape({x.size(0), 1}).to(x.options());
+  v = v.reshape({x.size(0), 1}).to(x.options());
+  if (x.size(0) > 0) {
+    const auto bad = v.isfinite().logical_not().reshape({-1});
+    if (bad.any().item<bool>()) {
+      const auto i = bad.nonzero()[0][0].item<std::int64_t>();
+      std::ostringstream at;
+      const auto xi = x[i].to(torch::kCPU, torch::kFloat64);
+      for (std::int64_t j = 0; j < xi.size(0); ++j) at << (j ? ", " : "") << xi[j].item<double>();
+      detail::fail(name(), ": the value function returned ", v[i][0].item<double>(), " at point ", i, " x = (",
+                   at.str(), ") (expected finite values)");
+    }
+  }
+  return v;
 }
 
 void BC::check_component(const torch::Tensor& outputs) const {
@@ -195,6 +225,15 @@ std::shared_ptr<const geometry::Geometry> periodic_geometry(const geometry::Geom
   if (component_x < 0 || component_x >= geom.dim())
     detail::fail("PeriodicBC: component_x = ", component_x, " out of range for a ", geom.name(), " of dimension ",
                  geom.dim(), " (expected 0 <= component_x < ", geom.dim(), ")");
+  bool has_time = true;
+  try {
+    geom.on_initial(Points(0, geom.dim()));
+  } catch (const NotImplementedError&) {
+    has_time = false;
+  }
+  if (has_time && component_x == geom.dim() - 1)
+    detail::fail("PeriodicBC: component_x = ", component_x, " is the time axis of the ", geom.name(),
+                 " (expected a spatial axis, 0 <= component_x < ", geom.dim() - 1, ")");
   try {
     geom.periodic_point(Points(0, geom.dim()), component_x);
   } catch (const NotImplementedError&) {
@@ -313,6 +352,8 @@ PointSetBC::PointSetBC(Points points, Points values, Components component, std::
                  k == 1 ? "the values of output component " + std::to_string(components_[0]) : std::string("in order"),
                  ")");
   if (points_.rows() == 0) detail::fail("PointSetBC: points is empty (expected at least one point)");
+  require_finite(points_, "PointSetBC", "points");
+  require_finite(values_, "PointSetBC", "values");
   if (batch_size_ && (*batch_size_ < 1 || *batch_size_ > points_.rows()))
     detail::fail("PointSetBC: batch_size = ", *batch_size_, " (expected 1 <= batch_size <= ", points_.rows(),
                  ", the number of points)");
@@ -374,6 +415,8 @@ PointSetOperatorBC::PointSetOperatorBC(Points points, Points values, PointSetOpe
   if (values_.cols() != 1)
     detail::fail("PointSetOperatorBC: values has ", values_.cols(), " columns (expected 1: one value per point)");
   if (points_.rows() == 0) detail::fail("PointSetOperatorBC: points is empty (expected at least one point)");
+  require_finite(points_, "PointSetOperatorBC", "points");
+  require_finite(values_, "PointSetOperatorBC", "values");
   if (!func_) detail::fail("PointSetOperatorBC: the function is empty (expected func(x, y) -> (N, 1))");
 }
 

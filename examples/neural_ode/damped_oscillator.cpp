@@ -74,13 +74,13 @@ int main(int argc, char** argv) {
                 << "\n";
       out.close();
       samples.close();
-      const std::string d = args.output_dir + "/";
-      neural_ode::gnuplot("set terminal pngcairo size 1000,600\nset output '" + d + "damped_oscillator.png'\n" +
+      neural_ode::gnuplot(args.output_dir, "damped_oscillator.gp",
+                          "set terminal pngcairo size 1000,600\nset output 'damped_oscillator.png'\n"
                           "set multiplot layout 2,1\nset xlabel 't'\nset arrow from 5, graph 0 to 5, graph 1 nohead "
-                          "dt 2\nset ylabel 'x'\nplot '" + d + "trajectory.dat' u 1:2 w l lw 2 t 'true', '' u 1:4 w l "
-                          "lw 2 dt 2 t 'Neural ODE', '" + d + "samples.dat' u 1:2 w p pt 7 ps 0.4 t 'observed'\n"
-                          "set ylabel 'v'\nplot '" + d + "trajectory.dat' u 1:3 w l lw 2 t 'true', '' u 1:5 w l lw "
-                          "2 dt 2 t 'Neural ODE', '" + d + "samples.dat' u 1:3 w p pt 7 ps 0.4 t 'observed'\n"
+                          "dt 2\nset ylabel 'x'\nplot 'trajectory.dat' u 1:2 w l lw 2 t 'true', '' u 1:4 w l "
+                          "lw 2 dt 2 t 'Neural ODE', 'samples.dat' u 1:2 w p pt 7 ps 0.4 t 'observed'\n"
+                          "set ylabel 'v'\nplot 'trajectory.dat' u 1:3 w l lw 2 t 'true', '' u 1:5 w l lw "
+                          "2 dt 2 t 'Neural ODE', 'samples.dat' u 1:3 w p pt 7 ps 0.4 t 'observed'\n"
                           "unset multiplot\n");
     }
     const double l2 = dde::metrics::l2_relative_error(y_all.select(1, 0).unsqueeze(1), pred.select(1, 0).unsqueeze(1));

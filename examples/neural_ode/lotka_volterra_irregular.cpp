@@ -90,14 +90,14 @@ int main(int argc, char** argv) {
       traj.close();
       samples.close();
       grid.close();
-      const std::string d = args.output_dir + "/";
-      neural_ode::gnuplot("set terminal pngcairo size 1200,560\nset output '" + d + "lotka_volterra_irregular.png'\n" +
+      neural_ode::gnuplot(args.output_dir, "lotka_volterra_irregular.gp",
+                          "set terminal pngcairo size 1200,560\nset output 'lotka_volterra_irregular.png'\n"
                           "set multiplot layout 1,2\nset size ratio -1\nset xrange [0:2.6]\nset yrange [0:2.6]\nset xlabel 'prey x'\nset ylabel 'predators y'\n"
-                          "set title 'vector field: true (grey) vs learned (red)'\nplot '" + d + "field.dat' u 1:2:3:4 "
+                          "set title 'vector field: true (grey) vs learned (red)'\nplot 'field.dat' u 1:2:3:4 "
                           "w vectors lc rgb '#999999' t 'true', '' u 1:2:5:6 w vectors lc rgb '#cc0000' t 'learned'\n"
-                          "set title 'orbit from [2, 1], t in [0, 15]'\nplot '" + d + "trajectory.dat' u 2:3 w l "
-                          "lw 2 lc rgb '#333333' t 'true', '' u 4:5 w l lw 2 dt 2 lc rgb '#cc0000' t 'Neural ODE', '" +
-                          d + "samples.dat' u 2:3 w p pt 7 ps 0.5 lc rgb '#0066cc' t 'noisy samples'\n"
+                          "set title 'orbit from [2, 1], t in [0, 15]'\nplot 'trajectory.dat' u 2:3 w l "
+                          "lw 2 lc rgb '#333333' t 'true', '' u 4:5 w l lw 2 dt 2 lc rgb '#cc0000' t 'Neural ODE', "
+                          "'samples.dat' u 2:3 w p pt 7 ps 0.5 lc rgb '#0066cc' t 'noisy samples'\n"
                           "unset multiplot\n");
     }
     const double l2 = dde::metrics::l2_relative_error(y_all, pred);

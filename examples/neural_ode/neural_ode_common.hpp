@@ -5,22 +5,19 @@
 #include <pinnxde/example_cli.hpp>
 #include <pinnxde/pinnxde.hpp>
 
-#include <cstdio>
 #include <filesystem>
 #include <string>
 
 namespace neural_ode {
 
-/// Runs a gnuplot script (when gnuplot is installed); returns whether it succeeded.
-inline bool gnuplot(const std::string& script) {
+/// Writes a gnuplot script into output_dir and runs it there (pinnxde::plot_script: no shell, and the
+/// script names its files relative to output_dir); returns whether it succeeded.
+inline bool gnuplot(const std::string& output_dir, const std::string& name, const std::string& script) {
   if (!pinnxde::gnuplot_available()) {
     std::cout << "gnuplot not found, so no PNG (install it: apt-get install gnuplot-nox)\n";
     return false;
   }
-  FILE* pipe = popen("gnuplot 2>&1", "w");
-  if (!pipe) return false;
-  std::fputs(script.c_str(), pipe);
-  return pclose(pipe) == 0;
+  return pinnxde::plot_script(output_dir, name, script);
 }
 
 /// Prints `label: value`, writes loss.dat into --output-dir, and returns the exit code (examples::finish

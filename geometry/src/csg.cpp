@@ -36,18 +36,29 @@ Points CSGBase::sample_boundary(std::int64_t n, const std::string& random,
   const double share1 = w1 / (w1 + w2);
   // Both boundaries are drawn at the same density (draws per unit measure), so the kept points are
   // uniform on the combined boundary; grow the draw until n survive.
-  auto m = n;
-  for (int round = 0; round < 40; ++round) {
+  // Bounded like rejection_sample: at most kMaxRejectionRounds draws of at most max_rejection_draw points.
+  const std::int64_t max_draw = max_rejection_draw(n, dim_);
+  auto m = std::min(n, max_draw);
+  std::int64_t drawn = 0, kept_count = 0;
+  for (int round = 0; round < kMaxRejectionRounds; ++round) {
     const auto m1 = static_cast<std::int64_t>(std::ceil(static_cast<double>(m) * share1));
     const auto m2 = static_cast<std::int64_t>(std::ceil(static_cast<double>(m) * (1 - share1)));
     const Points b1 = geom1_->random_boundary_points(m1, random);
     const Points b2 = geom2_->random_boundary_points(m2, random);
     const Points kept = vstack(select_rows(b1, keep1(b1)), select_rows(b2, keep2(b2)));
     if (kept.rows() >= n) return shuffle_rows(kept).topRows(n);
-    m = kept.rows() == 0 ? 4 * m : static_cast<std::int64_t>(1.25 * static_cast<double>(m) * n / kept.rows()) + 16;
+    drawn = m1 + m2, kept_count = kept.rows();
+    if (m >= max_draw) break;
+    const double next = kept.rows() == 0 ? 4.0 * static_cast<double>(m)
+                                         : 1.25 * static_cast<double>(m) * static_cast<double>(n) / static_cast<double>(kept.rows()) + 16;
+    if (kept.rows() > 0 && next > 2.0 * static_cast<double>(max_draw)) break;
+    m = static_cast<std::int64_t>(std::min(next, static_cast<double>(max_draw)));
   }
-  pinnxde::detail::fail<Error>(name(), ".random_boundary_points: could not find ", n,
-                               " boundary points (is the boundary empty?)");
+  pinnxde::detail::fail(name(), ".random_boundary_points: of ", drawn, " points drawn on the operands' boundaries ",
+                        kept_count, " lie on this boundary (acceptance rate ",
+                        static_cast<double>(kept_count) / static_cast<double>(std::max<std::int64_t>(drawn, 1)),
+                        ") but n = ", n, " are needed (limit: ", max_draw, " points per draw, ", kMaxRejectionRounds,
+                        " draws). Is the boundary empty?");
 }
 
 Points CSGBase::combine_normals(const Points& n1, const Mask& use1, const Points& n2, const Mask& use2) {

@@ -60,14 +60,32 @@ std::uint64_t mix(std::uint64_t z) {
 }
 }  // namespace
 
+std::int64_t max_rejection_draw(std::int64_t n, int dim) {
+  // 2^24 coordinates (128 MiB) always; up to 100 n points for large n, but never more than 2^28
+  // coordinates (2 GiB) in one draw.
+  const double coords = std::clamp(100.0 * static_cast<double>(n) * dim, 0x1.0p24, 0x1.0p28);
+  return static_cast<std::int64_t>(coords / dim);
+}
+
 Points rejection_sample(std::int64_t n, const Eigen::VectorXd& lo, const Eigen::VectorXd& hi,
                         const std::string& sampler, const std::function<Mask(const Points&)>& keep,
                         double accept_guess, const std::string& who) {
   const int dim = static_cast<int>(lo.size());
   if (n == 0) return Points(0, dim);
+  check_sampler(sampler);
   const bool hammersley = sampler == "Hammersley";
-  accept_guess = std::clamp(accept_guess, 1e-6, 1.0);
-  auto m = static_cast<std::int64_t>(std::ceil(static_cast<double>(n) / accept_guess * 1.1)) + 16;
+  const std::int64_t max_draw = max_rejection_draw(n, dim);
+  accept_guess = std::isfinite(accept_guess) ? std::clamp(accept_guess, 1e-6, 1.0) : 1e-6;
+  const double first = std::ceil(static_cast<double>(n) / accept_guess * 1.1) + 16;
+  auto m = static_cast<std::int64_t>(std::min(first, static_cast<double>(max_draw)));
+  // The failure names the geometry, what was drawn and the acceptance rate: the domain is empty, or too
+  // small a part of its bounding box for rejection sampling (e.g. a sliver, or disjoint CSG operands).
+  const auto give_up = [&](std::int64_t drawn, std::int64_t accepted, const char* why) {
+    pinnxde::detail::fail(who, ".random_points: rejection sampling in the bounding box accepted ", accepted, " of ",
+                          drawn, " points (acceptance rate ", static_cast<double>(accepted) / static_cast<double>(drawn),
+                          ") but n = ", n, " are needed; ", why, " (limit: ", max_draw, " points per draw, ",
+                          kMaxRejectionRounds, " draws). Is the domain empty, or a tiny part of its bounding box?");
+  };
   for (int round = 0;; ++round) {
     Points x = sample(m, dim, sampler);
     scale_to_box(x, lo, hi);
@@ -90,11 +108,15 @@ Points rejection_sample(std::int64_t n, const Eigen::VectorXd& lo, const Eigen::
       for (auto it = keys.begin() + excess; it != keys.end(); ++it) take(it->second) = true;
       return select_rows(x, take);
     }
-    if (m > (std::int64_t{1} << 31))
-      pinnxde::detail::fail<Error>(who, ".random_points: only ", count, " of ", m,
-                                   " sampled points fell inside (is the domain empty?)");
+    if (round + 1 >= kMaxRejectionRounds) give_up(m, count, "too many redraws");
+    if (count < n && m >= max_draw) give_up(m, count, "the next draw would exceed the memory bound");
     const double grow = hammersley ? 1.005 : 1.25;
-    m = count == 0 ? 4 * m : static_cast<std::int64_t>(grow * static_cast<double>(m) * n / count) + 16;
+    const double next = count == 0 ? 4.0 * static_cast<double>(m)
+                                   : grow * static_cast<double>(m) * static_cast<double>(n) / static_cast<double>(count) + 16;
+    // A draw that would need more than the bound: fail now, from the rate measured on this draw.
+    if (count > 0 && next > 2.0 * static_cast<double>(max_draw))
+      give_up(m, count, "the draw that would find them exceeds the memory bound");
+    m = static_cast<std::int64_t>(std::min(next, static_cast<double>(max_draw)));
   }
 }
 
@@ -158,12 +180,15 @@ Points uniform_grid_points(const Geometry& g, std::int64_t n, bool boundary, dou
   if (n <= 0) return Points(0, d);
   const double N = static_cast<double>(n), S = g.boundary_measure();
   double h = std::pow(volume / N, 1.0 / d);
-  if (boundary) {  // volume / h^d + S / h^(d-1) is decreasing in h and exceeds n at h: bisect on [h, 100 h]
+  if (boundary) {  // volume / h^d + S / h^(d-1) is decreasing in h and exceeds n at h: bisect on [h, hi]
+    const auto count = [&](double hh) { return volume / std::pow(hh, d) + S / std::pow(hh, d - 1); };
     double lo = h, hi = 100 * h;
+    // A thin domain's boundary term dominates (an ellipse with semiminor 1e-12): widen the bracket until
+    // it holds the solution, or the boundary alone would get ~S / (100 h) points, far more than n.
+    for (int k = 0; k < 2100 && d > 1 && count(hi) > N; ++k) hi *= 2;
     for (int it = 0; it < 100; ++it) {
       const double mid = std::sqrt(lo * hi);
-      const double count = volume / std::pow(mid, d) + S / std::pow(mid, d - 1);
-      (count > N ? lo : hi) = mid;
+      (count(mid) > N ? lo : hi) = mid;
     }
     h = hi;
   }

@@ -26,13 +26,20 @@ Eigen::VectorXd to_eigen(const std::vector<double>& v);
 /// "(a, b, c)" for messages.
 std::string format_vector(const Eigen::VectorXd& v);
 
+/// Bounds of rejection sampling: at most kMaxRejectionRounds draws, each of at most
+/// max_rejection_draw(n, dim) points (2^24 coordinates, i.e. 128 MiB, or up to 100 n points for large n,
+/// but never more than 2^28 coordinates, 2 GiB).
+inline constexpr int kMaxRejectionRounds = 30;
+std::int64_t max_rejection_draw(std::int64_t n, int dim);
+
 /// n points of the box [lo, hi] that satisfy keep, by rejection: draws m >= n points with `sampler`,
 /// keeps the accepted ones and grows m until at least n are accepted. accept_guess (0, 1] is the
 /// expected acceptance ratio (volume fraction) used for the first m. With Halton/Sobol (and the random
 /// samplers) the first n accepted points are used. With Hammersley (whose first coordinate is a grid, so
 /// regular thinning makes stripes) m is re-aimed until only ~2% too many are accepted and the excess is
-/// dropped by a hash of the point's index; deterministic, no point repeats. Throws Error after the draw
-/// size passes 2^31 without n accepted points (an empty or measure-zero region).
+/// dropped by a hash of the point's index; deterministic, no point repeats. Throws ValueError naming
+/// `who`, the points drawn and accepted and the acceptance rate when n points cannot be found within the
+/// bounds above (an empty, measure-zero or tiny region of its box), before allocating more.
 Points rejection_sample(std::int64_t n, const Eigen::VectorXd& lo, const Eigen::VectorXd& hi,
                         const std::string& sampler, const std::function<Mask(const Points&)>& keep,
                         double accept_guess, const std::string& who);

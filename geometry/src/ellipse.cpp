@@ -141,9 +141,9 @@ Points Ellipse::random_boundary_points(std::int64_t n, const std::string& random
 
 Eigen::VectorXd Ellipse::distance2boundary(const Points& x, const Eigen::VectorXd& dirn) const {
   check_points(x, "distance2boundary");
-  if (dirn.size() != 2 || dirn.norm() == 0)
+  if (dirn.size() != 2 || !(dirn.norm() > 0) || !dirn.allFinite())
     pinnxde::detail::fail(name(), ".distance2boundary: dirn = ", detail::format_vector(dirn),
-                          " (expected a non-zero vector of size 2)");
+                          " (expected a finite non-zero vector of size 2)");
   const Eigen::Vector2d d = dirn / dirn.norm();
   const double c = std::cos(angle_), s = std::sin(angle_);
   const double du = (c * d(0) - s * d(1)) / a_, dv = (s * d(0) + c * d(1)) / b_;

@@ -1,5 +1,6 @@
 #include "pinnxde/geometry/geometry.hpp"
 
+#include <cmath>
 #include <limits>
 
 namespace pinnxde::geometry {
@@ -25,6 +26,23 @@ Geometry::Geometry(int dim, Eigen::VectorXd bbox_min, Eigen::VectorXd bbox_max, 
   if (bbox_min_.size() != dim_ || bbox_max_.size() != dim_)
     detail::fail("Geometry: bbox has sizes ", bbox_min_.size(), " and ", bbox_max_.size(),
                  " (expected dim = ", dim_, ")");
+  // A backstop for every shape (each also checks its own arguments by name): widths that overflow to
+  // inf would sample inf and make every tolerance meaningless.
+  for (int j = 0; j < dim_; ++j)
+    if (!std::isfinite(bbox_min_(j)) || !std::isfinite(bbox_max_(j)) || !std::isfinite(bbox_max_(j) - bbox_min_(j)))
+      detail::fail("Geometry: bounding box [", bbox_min_(j), ", ", bbox_max_(j), "] on axis ", j,
+                   " has a non-finite corner or width (expected a finite box whose width does not overflow)");
+  if (std::isnan(diam_) || diam_ < 0)
+    detail::fail("Geometry: diam = ", diam_, " (expected a finite diameter >= 0)");
+}
+
+double Geometry::boundary_tol() const {
+  double tol = 1e-8 * std::max(1.0, std::isfinite(diam_) ? diam_ : 1.0);
+  for (int j = 0; j < dim_; ++j) {
+    const double width = bbox_max_(j) - bbox_min_(j);
+    if (width > 0) tol = std::min(tol, 1e-4 * width);
+  }
+  return tol;
 }
 
 void Geometry::check_points(const Points& x, const char* where) const {
@@ -34,6 +52,9 @@ void Geometry::check_points(const Points& x, const char* where) const {
 
 void Geometry::check_n(std::int64_t n, const char* where) const {
   if (n < 0) detail::fail(name(), ".", where, ": n = ", n, " (expected n >= 0)");
+  if (n > kMaxPoints)
+    detail::fail(name(), ".", where, ": n = ", n, " points (expected n <= ", kMaxPoints,
+                 ", pinnxde's limit on one sampling call)");
 }
 
 double Geometry::boundary_measure() const { return std::numeric_limits<double>::quiet_NaN(); }

@@ -23,6 +23,9 @@ int checked_dim(const std::vector<double>& xmin, const std::vector<double>& xmax
                             " must be finite");
     if (!(xmin[i] < xmax[i]))
       pinnxde::detail::fail(who, ": xmin[", i, "] = ", xmin[i], " must be < xmax[", i, "] = ", xmax[i]);
+    if (!std::isfinite(xmax[i] - xmin[i]))
+      pinnxde::detail::fail(who, ": the width xmax[", i, "] - xmin[", i, "] = ", xmax[i], " - ", xmin[i],
+                            " overflows to ", xmax[i] - xmin[i], " (expected a finite width)");
   }
   return static_cast<int>(xmin.size());
 }
@@ -107,10 +110,17 @@ Points Hypercube::uniform_points(std::int64_t n, bool boundary) const {
   const double dx = std::pow(volume() / static_cast<double>(n), 1.0 / dim_);
   std::vector<Eigen::VectorXd> axes;
   Eigen::Index total = 1;
+  double product = 1;  // the grid size in floating point, checked before the integer product can overflow
   for (int d = 0; d < dim_; ++d) {
     const double len = xmax_(d) - xmin_(d);
-    const auto ni = static_cast<Eigen::Index>(std::ceil(len / dx - 1e-9));
-    Eigen::VectorXd a(std::max<Eigen::Index>(ni, 1));
+    const double count = std::max(1.0, std::ceil(len / dx - 1e-9));
+    product *= count;
+    if (!(product <= static_cast<double>(kMaxPoints)))
+      pinnxde::detail::fail(name(), ".uniform_points: n = ", n, " in ", dim_, " dimensions needs a grid of ",
+                            count, " points per axis, more than kMaxPoints = ", kMaxPoints,
+                            " in all (expected a smaller n or dimension; use random_points(n, \"Halton\") in high dimension)");
+    const auto ni = static_cast<Eigen::Index>(count);
+    Eigen::VectorXd a(ni);
     if (boundary) {
       a = Eigen::VectorXd::LinSpaced(a.size(), xmin_(d), xmax_(d));
     } else {
@@ -217,9 +227,9 @@ Points Hypercube::random_boundary_points(std::int64_t n, const std::string& rand
 
 Eigen::VectorXd Hypercube::distance2boundary(const Points& x, const Eigen::VectorXd& dirn) const {
   check_points(x, "distance2boundary");
-  if (dirn.size() != dim_ || dirn.norm() == 0)
+  if (dirn.size() != dim_ || !(dirn.norm() > 0) || !dirn.allFinite())
     pinnxde::detail::fail(name(), ".distance2boundary: dirn = ", detail::format_vector(dirn),
-                          " (expected a non-zero vector of size ", dim_, ")");
+                          " (expected a finite non-zero vector of size ", dim_, ")");
   const Eigen::VectorXd u = dirn / dirn.norm();
   Eigen::VectorXd dist = Eigen::VectorXd::Constant(x.rows(), std::numeric_limits<double>::infinity());
   for (int d = 0; d < dim_; ++d) {

@@ -20,6 +20,10 @@ int checked_dim(const std::vector<double>& center, double radius, const char* wh
     if (!std::isfinite(center[i])) pinnxde::detail::fail(who, ": center[", i, "] = ", center[i], " must be finite");
   if (!(radius > 0) || !std::isfinite(radius))
     pinnxde::detail::fail(who, ": radius = ", radius, " (expected radius > 0)");
+  for (std::size_t i = 0; i < center.size(); ++i)
+    if (!std::isfinite(center[i] - radius) || !std::isfinite(center[i] + radius) || !std::isfinite(2 * radius))
+      pinnxde::detail::fail(who, ": center[", i, "] = ", center[i], " +- radius = ", radius,
+                            " overflows (expected a bounding box with finite corners and width)");
   return static_cast<int>(center.size());
 }
 
@@ -151,9 +155,9 @@ Points Hypersphere::random_boundary_points(std::int64_t n, const std::string& ra
 
 Eigen::VectorXd Hypersphere::distance2boundary(const Points& x, const Eigen::VectorXd& dirn) const {
   check_points(x, "distance2boundary");
-  if (dirn.size() != dim_ || dirn.norm() == 0)
+  if (dirn.size() != dim_ || !(dirn.norm() > 0) || !dirn.allFinite())
     pinnxde::detail::fail(name(), ".distance2boundary: dirn = ", detail::format_vector(dirn),
-                          " (expected a non-zero vector of size ", dim_, ")");
+                          " (expected a finite non-zero vector of size ", dim_, ")");
   const Eigen::VectorXd u = dirn / dirn.norm();
   const Points xc = x.rowwise() - center_.transpose();
   const Eigen::ArrayXd ad = (xc * u).array();
@@ -177,12 +181,14 @@ Eigen::VectorXd Hypersphere::boundary_constraint_factor(const Points& x, const s
 
 Points Hypersphere::background_points(const Eigen::VectorXd& x, const Eigen::VectorXd& dirn, const Dist2Npt& dist2npt,
                                       int shift) const {
-  if (x.size() != dim_ || dirn.size() != dim_ || dirn.norm() == 0)
+  if (x.size() != dim_ || dirn.size() != dim_ || !(dirn.norm() > 0) || !dirn.allFinite() || !x.allFinite())
     pinnxde::detail::fail(name(), ".background_points: x = ", detail::format_vector(x), ", dirn = ",
-                          detail::format_vector(dirn), " (expected ", dim_, " entries each, dirn non-zero)");
+                          detail::format_vector(dirn), " (expected ", dim_, " finite entries each, dirn non-zero)");
   const Eigen::VectorXd unit = dirn / dirn.norm();
   const double dx = distance2boundary(x.transpose(), -unit)(0);
   const std::int64_t m = std::max<std::int64_t>(dist2npt(dx), 1);
+  if (m >= kMaxPoints)
+    pinnxde::detail::fail(name(), ".background_points: dist2npt(", dx, ") = ", m, " (expected < ", kMaxPoints, ")");
   const double h = dx / static_cast<double>(m);
   Points pts(m + 1, dim_);
   for (std::int64_t k = 0; k <= m; ++k) pts.row(k) = (x - static_cast<double>(k - shift) * h * unit).transpose();

@@ -13,6 +13,9 @@ double checked_l(double l, double r) {
   if (!std::isfinite(l) || !std::isfinite(r))
     pinnxde::detail::fail("Interval: l = ", l, " and r = ", r, " must be finite");
   if (!(l < r)) pinnxde::detail::fail("Interval: l = ", l, " must be < r = ", r);
+  if (!std::isfinite(r - l))
+    pinnxde::detail::fail("Interval: the width r - l = ", r, " - ", l, " overflows to ", r - l,
+                          " (expected a finite width, |r - l| < 1.8e308)");
   return l;
 }
 }  // namespace
@@ -85,6 +88,8 @@ Points Interval::random_boundary_points(std::int64_t n, const std::string& rando
 Eigen::VectorXd Interval::distance2boundary(const Points& x, const Eigen::VectorXd& dirn) const {
   if (dirn.size() != 1)
     pinnxde::detail::fail(name(), ".distance2boundary: dirn has size ", dirn.size(), " (expected 1)");
+  if (!std::isfinite(dirn(0)) || dirn(0) == 0)
+    pinnxde::detail::fail(name(), ".distance2boundary: dirn = ", dirn(0), " (expected a finite non-zero direction)");
   return distance2boundary(x, dirn(0) < 0 ? -1 : 1);
 }
 
@@ -132,6 +137,8 @@ namespace {
 Points segment_points(const Eigen::VectorXd& x, const Eigen::VectorXd& unit, double dx,
                       const Geometry::Dist2Npt& dist2npt, int shift) {
   const std::int64_t m = std::max<std::int64_t>(dist2npt(dx), 1);
+  if (m >= kMaxPoints)
+    pinnxde::detail::fail("Interval.background_points: dist2npt(", dx, ") = ", m, " (expected < ", kMaxPoints, ")");
   const double h = dx / static_cast<double>(m);
   Points pts(m + 1, x.size());
   for (std::int64_t k = 0; k <= m; ++k)
@@ -145,6 +152,8 @@ Points Interval::background_points(const Eigen::VectorXd& x, const Eigen::Vector
   if (x.size() != 1 || dirn.size() != 1)
     pinnxde::detail::fail(name(), ".background_points: x has ", x.size(), " and dirn ", dirn.size(),
                           " entries (expected 1 each)");
+  if (!std::isfinite(x(0)) || !std::isfinite(dirn(0)))
+    pinnxde::detail::fail(name(), ".background_points: x = ", x(0), ", dirn = ", dirn(0), " (expected finite values)");
   const Eigen::VectorXd left = Eigen::VectorXd::Constant(1, 1.0), right = Eigen::VectorXd::Constant(1, -1.0);
   if (dirn(0) < 0) return segment_points(x, left, x(0) - l_, dist2npt, shift);
   if (dirn(0) > 0) return segment_points(x, right, r_ - x(0), dist2npt, shift);

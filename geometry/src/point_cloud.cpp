@@ -35,7 +35,10 @@ int checked_dim(const Points& points, const Points& bpoints, const Points& norma
   return static_cast<int>(points.cols());
 }
 
-Eigen::VectorXd corner(const Points& p, const Points& b, bool max) {
+// Checks the arguments itself: the base-class initialiser evaluates its arguments in an unspecified
+// order, so corner() may run before checked_dim() and must not read boundary points of another width.
+Eigen::VectorXd corner(const Points& p, const Points& b, const Points& normals, bool max) {
+  checked_dim(p, b, normals);
   Eigen::VectorXd c = max ? Eigen::VectorXd(p.colwise().maxCoeff().transpose())
                           : Eigen::VectorXd(p.colwise().minCoeff().transpose());
   if (b.size() > 0)
@@ -55,8 +58,8 @@ std::vector<Eigen::Index> sort_order(const Points& x) {
 }  // namespace
 
 PointCloud::PointCloud(const Points& points, const Points& boundary_points, const Points& boundary_normals)
-    : Cloneable(checked_dim(points, boundary_points, boundary_normals), corner(points, boundary_points, false),
-                corner(points, boundary_points, true), 0),
+    : Cloneable(checked_dim(points, boundary_points, boundary_normals), corner(points, boundary_points, boundary_normals, false),
+                corner(points, boundary_points, boundary_normals, true), 0),
       points_(points),
       boundary_points_(boundary_points.size() > 0 ? boundary_points : Points(0, points.cols())),
       boundary_normals_(boundary_normals.size() > 0 ? boundary_normals : Points(0, points.cols())) {

@@ -233,6 +233,12 @@ Points Polygon::uniform_points(std::int64_t n, bool boundary) const {
                             : std::sqrt(area_ / N);
   const Eigen::Index nx = std::max<Eigen::Index>(1, std::lround((bbox_max_(0) - bbox_min_(0)) / h));
   const Eigen::Index ny = std::max<Eigen::Index>(1, std::lround((bbox_max_(1) - bbox_min_(1)) / h));
+  // A sliver fills a tiny part of its box: its grid would have billions of nodes. Use the Halton sequence
+  // (rejection sampling, bounded) instead, as uniform_grid_points does in high dimension.
+  if (static_cast<double>(nx) * static_cast<double>(ny) > std::max(1e7, 100 * N)) {
+    const Points x = random_points(n, "Halton");
+    return boundary ? x : select_rows(x, !on_boundary(x));
+  }
   Points grid(nx * ny, 2);
   for (Eigen::Index i = 0; i < nx; ++i)
     for (Eigen::Index j = 0; j < ny; ++j)
@@ -246,6 +252,20 @@ Points Polygon::uniform_points(std::int64_t n, bool boundary) const {
 Points Polygon::random_points(std::int64_t n, const std::string& random) const {
   check_n(n, "random_points");
   const double box_area = (bbox_max_ - bbox_min_).prod();
+  if (vertices_.rows() == 3 && area_ < 1e-3 * box_area) {
+    // A thin triangle fills too little of its box for rejection (a sliver of area 5e-10 in a unit box would
+    // need ~1e10 draws): map the unit square onto it instead, folding u + v > 1 back, which is exact and
+    // uniform for every sampler. Ordinary triangles keep rejection sampling (and their points).
+    Points u = sample(n, 2, random);
+    Points x(n, 2);
+    const Eigen::RowVector2d a = vertices_.row(0), ab = edges_.row(0), ac = -edges_.row(2);
+    for (std::int64_t i = 0; i < n; ++i) {
+      double s = u(i, 0), t = u(i, 1);
+      if (s + t > 1) s = 1 - s, t = 1 - t;
+      x.row(i) = a + s * ab + t * ac;
+    }
+    return x;
+  }
   return detail::rejection_sample(
       n, bbox_min_, bbox_max_, random, [this](const Points& p) -> Mask { return inside(p); }, area_ / box_area, name());
 }

@@ -136,6 +136,7 @@ Points sample(std::int64_t n, int dim, const std::string& sampler) {
   check_sampler(sampler);
   if (n < 0) pinnxde::detail::fail("sample: n = ", n, " (expected n >= 0)");
   if (dim < 1) pinnxde::detail::fail("sample: dim = ", dim, " (expected dim >= 1)");
+  if (n > kMaxPoints) pinnxde::detail::fail("sample: n = ", n, " (expected n <= kMaxPoints = ", kMaxPoints, ")");
   if (sampler == "pseudo") {
     Points out(n, dim);
     // Row-major fill: point i consumes draws i*dim .. i*dim+dim-1, as numpy's rng.random((n, dim)).

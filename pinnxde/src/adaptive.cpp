@@ -2,6 +2,8 @@
 
 #include <torch/torch.h>
 
+#include <cmath>
+
 #include "pinnxde/conditions/convert.hpp"
 #include "pinnxde/config.hpp"
 #include "pinnxde/error.hpp"
@@ -38,7 +40,8 @@ geometry::Points rows(const geometry::Points& p, const torch::Tensor& index) {
 
 geometry::Points rar_points(Model& model, const geometry::Geometry& geom, const Residual& residual,
                             std::int64_t m, std::int64_t num_candidates) {
-  if (m < 1 || m > num_candidates)
+  if (m < 1) detail::fail("rar_points: m = ", m, " (expected m >= 1)");
+  if (m > num_candidates)
     detail::fail("rar_points: m = ", m, " (expected 1 <= m <= num_candidates = ", num_candidates, ")");
   auto c = evaluate(model, geom, residual, num_candidates, "rar_points");
   return rows(c.points, std::get<1>(c.abs_residual.topk(m)));
@@ -46,9 +49,13 @@ geometry::Points rar_points(Model& model, const geometry::Geometry& geom, const 
 
 geometry::Points rad_points(Model& model, const geometry::Geometry& geom, const Residual& residual,
                             std::int64_t n, RADOptions o) {
+  if (n < 1) detail::fail("rad_points: n = ", n, " (expected n >= 1)");
+  if (o.num_candidates < 0)
+    detail::fail("rad_points: num_candidates = ", o.num_candidates, " (expected > 0, or 0 for the default 10 n)");
   const std::int64_t nc = o.num_candidates > 0 ? o.num_candidates : 10 * n;
-  if (n < 1 || n > nc)
-    detail::fail("rad_points: n = ", n, " (expected 1 <= n <= num_candidates = ", nc, ")");
+  if (n > nc) detail::fail("rad_points: n = ", n, " (expected n <= num_candidates = ", nc, ")");
+  if (!std::isfinite(o.k)) detail::fail("rad_points: k = ", o.k, " (expected a finite k >= 0)");
+  if (!std::isfinite(o.c)) detail::fail("rad_points: c = ", o.c, " (expected a finite c >= 0)");
   if (!(o.k >= 0)) detail::fail("rad_points: k = ", o.k, " (expected k >= 0)");
   if (!(o.c >= 0)) detail::fail("rad_points: c = ", o.c, " (expected c >= 0)");
   auto c = evaluate(model, geom, residual, nc, "rad_points");

@@ -2,6 +2,9 @@
 
 #include <torch/torch.h>
 
+#include <cerrno>
+#include <cstring>
+#include <fstream>
 #include <iomanip>
 #include <iostream>
 
@@ -62,7 +65,13 @@ VariableValue::VariableValue(std::vector<torch::Tensor> var_list, VariableValueO
   if (o_.period < 1) detail::fail("VariableValue: period = ", o_.period, " (expected >= 1)");
   for (std::size_t i = 0; i < vars_.size(); ++i)
     if (!vars_[i].defined()) detail::fail("VariableValue: var_list[", i, "] is undefined");
-  if (!o_.filename.empty()) std::ofstream(o_.filename, std::ios::trunc);
+    else if (vars_[i].numel() != 1)
+      detail::fail("VariableValue: var_list[", i, "] has shape ", vars_[i].sizes(),
+                   " (expected a scalar Variable, one value)");
+  if (!o_.filename.empty()) {
+    std::ofstream out(o_.filename, std::ios::trunc);
+    if (!out) detail::fail<Error>("VariableValue: cannot write filename '", o_.filename, "': ", std::strerror(errno));
+  }
 }
 
 void VariableValue::write() {
@@ -75,7 +84,10 @@ void VariableValue::write() {
   if (o_.filename.empty()) {
     std::cout << line.str();
   } else {
-    std::ofstream(o_.filename, std::ios::app) << line.str();
+    std::ofstream out(o_.filename, std::ios::app);
+    out << line.str();
+    out.close();
+    if (!out) detail::fail<Error>("VariableValue: cannot write filename '", o_.filename, "': ", std::strerror(errno));
   }
 }
 
@@ -127,6 +139,14 @@ OperatorPredictor::OperatorPredictor(torch::Tensor x, Operator op, std::int64_t 
     : x_(std::move(x)), op_(std::move(op)), period_(period), filename_(std::move(filename)) {
   if (period_ < 1) detail::fail("OperatorPredictor: period = ", period_, " (expected >= 1)");
   if (!op_) detail::fail("OperatorPredictor: the operator is empty");
+  if (!x_.defined()) detail::fail("OperatorPredictor: x is undefined (expected the (N, dim) points to predict at)");
+  if (x_.dim() != 2) detail::fail("OperatorPredictor: x has shape ", x_.sizes(), " (expected (N, dim))");
+  if (x_.is_floating_point() && !x_.isfinite().all().item<bool>())
+    detail::fail("OperatorPredictor: x has non-finite entries (expected finite points)");
+  if (!filename_.empty()) {  // fail now, not after training, if the file cannot be written
+    std::ofstream out(filename_, std::ios::app);
+    if (!out) detail::fail<Error>("OperatorPredictor: cannot write filename '", filename_, "': ", std::strerror(errno));
+  }
 }
 void OperatorPredictor::predict() {
   value_ = model_->predict(x_, op_);
@@ -137,6 +157,8 @@ void OperatorPredictor::predict() {
   const double* p = v.data_ptr<double>();
   for (std::int64_t i = 0; i < v.numel(); ++i) out << " " << p[i];
   out << "\n";
+  out.close();
+  if (!out) detail::fail<Error>("OperatorPredictor: cannot write filename '", filename_, "': ", std::strerror(errno));
 }
 void OperatorPredictor::on_train_begin() { predict(); }
 void OperatorPredictor::on_epoch_end() {

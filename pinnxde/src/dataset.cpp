@@ -2,6 +2,8 @@
 
 #include <torch/torch.h>
 
+#include <cmath>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
@@ -12,6 +14,11 @@
 namespace pinnxde::data {
 
 geometry::Points loadtxt(const std::string& fname) {
+  {
+    std::error_code ec;
+    if (std::filesystem::is_directory(fname, ec))
+      detail::fail("loadtxt: '", fname, "' is a directory (expected a text file of numbers)");
+  }
   std::ifstream in(fname);
   if (!in) detail::fail("loadtxt: cannot open '", fname, "'");
   std::vector<std::vector<double>> rows;
@@ -66,6 +73,16 @@ void check_pair(const geometry::Points& x, const geometry::Points& y, const char
                  y.cols(), "] (expected non-empty data)");
 }
 
+// Non-finite targets or inputs would only show up as a NaN loss: refuse them here, naming the entry.
+void require_finite(const geometry::Points& m, const char* what, const std::string& fname) {
+  for (Eigen::Index i = 0; i < m.rows(); ++i)
+    for (Eigen::Index j = 0; j < m.cols(); ++j)
+      if (!std::isfinite(m(i, j)))
+        detail::fail("DataSet: ", what, "[", i, ", ", j, "] = ", m(i, j),
+                     fname.empty() ? std::string() : " (row " + std::to_string(i) + " of '" + fname + "')",
+                     " (expected finite values)");
+}
+
 }  // namespace
 
 DataSet::DataSet(DataSetOptions o) {
@@ -90,6 +107,10 @@ DataSet::DataSet(DataSetOptions o) {
   }
   check_pair(train_x_, train_y_, "X_train", "y_train");
   check_pair(test_x_, test_y_, "X_test", "y_test");
+  require_finite(train_x_, "X_train", o.fname_train);
+  require_finite(train_y_, "y_train", o.fname_train);
+  require_finite(test_x_, "X_test", o.fname_test.empty() ? o.fname_train : o.fname_test);
+  require_finite(test_y_, "y_test", o.fname_test.empty() ? o.fname_train : o.fname_test);
   if (test_x_.cols() != train_x_.cols() || test_y_.cols() != train_y_.cols())
     detail::fail("DataSet: test data has ", test_x_.cols(), " input and ", test_y_.cols(),
                  " output columns but training data has ", train_x_.cols(), " and ", train_y_.cols(),

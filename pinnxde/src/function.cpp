@@ -2,6 +2,8 @@
 
 #include <torch/torch.h>
 
+#include <sstream>
+
 #include "pinnxde/conditions/convert.hpp"
 #include "pinnxde/config.hpp"
 #include "pinnxde/error.hpp"
@@ -41,6 +43,13 @@ Batch Function::make_batch(const geometry::Points& points) const {
                  b.y.defined() ? c10::str(b.y.sizes()) : std::string("undefined"), " for ", points.rows(),
                  " points (expected [", points.rows(), ", num_outputs])");
   b.y = b.y.to(options);
+  if (const auto bad = b.y.isfinite().logical_not().any(1); bad.any().item<bool>()) {
+    const auto i = bad.nonzero()[0][0].item<std::int64_t>();
+    std::ostringstream at;
+    for (Eigen::Index j = 0; j < points.cols(); ++j) at << (j ? ", " : "") << points(i, j);
+    detail::fail("Function: the function returned a non-finite value at point ", i, " x = (", at.str(),
+                 ") (expected finite targets)");
+  }
   return b;
 }
 

@@ -8,10 +8,24 @@
 
 namespace pinnxde {
 namespace {
+// Shapes must agree, and the reference y_true must be finite: a NaN in a reference solution would make
+// every metric NaN without a word.
 void check_shapes(const torch::Tensor& a, const torch::Tensor& b) {
+  if (!a.defined() || !b.defined())
+    detail::fail("metrics: y_true is ", a.defined() ? "defined" : "undefined", " and y_pred is ",
+                 b.defined() ? "defined" : "undefined", " (expected two tensors of the same shape)");
   if (a.sizes() != b.sizes())
     detail::fail("metrics: y_true has shape ", a.sizes(), " but y_pred has shape ", b.sizes(),
                  " (expected equal shapes)");
+  if (a.numel() > 0 && a.is_floating_point()) {
+    const auto bad = a.detach().isfinite().logical_not().reshape({-1});
+    if (bad.any().item<bool>()) {
+      const auto k = bad.nonzero()[0][0].item<std::int64_t>();
+      const auto cols = a.dim() >= 2 ? a.size(1) : 1;
+      detail::fail("metrics: y_true (the reference solution) has ", a.detach().reshape({-1})[k].item<double>(),
+                   " at row ", k / cols, ", column ", k % cols, " (expected finite values)");
+    }
+  }
 }
 }  // namespace
 

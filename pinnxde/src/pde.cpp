@@ -2,7 +2,9 @@
 
 #include <torch/torch.h>
 
+#include <cmath>
 #include <iostream>
+#include <sstream>
 
 #include "pinnxde/conditions/convert.hpp"
 #include "pinnxde/config.hpp"
@@ -22,6 +24,16 @@ geometry::Points vstack(const geometry::Points& a, const geometry::Points& b) {
 
 void check_count(const char* cls, const char* name, std::int64_t v) {
   if (v < 0) detail::fail(cls, ": ", name, " = ", v, " (expected >= 0)");
+  if (v > geometry::kMaxPoints)
+    detail::fail(cls, ": ", name, " = ", v, " (expected <= ", geometry::kMaxPoints, ", pinnxde's limit on one sampling call)");
+}
+
+// Anchors and exclusions are user points: non-finite entries are refused when they are given.
+void require_finite(const geometry::Points& p, const std::string& where, const char* what) {
+  for (Eigen::Index i = 0; i < p.rows(); ++i)
+    for (Eigen::Index j = 0; j < p.cols(); ++j)
+      if (!std::isfinite(p(i, j)))
+        detail::fail(where, ": ", what, "[", i, ", ", j, "] = ", p(i, j), " (expected finite values)");
 }
 
 // TimePDE needs a geometry with an initial slice (GeometryXTime): one whose on_initial answers.
@@ -76,6 +88,7 @@ PDE::PDE(std::shared_ptr<const geometry::Geometry> geometry, PDEAuxFunction pde,
   check_count(cls, "num_initial", num_initial_);
   if (opts_.num_test) {
     if (*opts_.num_test <= 0) detail::fail(cls, ": num_test = ", *opts_.num_test, " (expected > 0)");
+    check_count(cls, "num_test", *opts_.num_test);
   }
   static const char* dists[] = {"uniform", "pseudo", "LHS", "Halton", "Hammersley", "Sobol"};
   if (std::find(std::begin(dists), std::end(dists), opts_.train_distribution) == std::end(dists))
@@ -84,10 +97,13 @@ PDE::PDE(std::shared_ptr<const geometry::Geometry> geometry, PDEAuxFunction pde,
   if (opts_.anchors.rows() > 0 && opts_.anchors.cols() != geom_->dim())
     detail::fail(cls, ": anchors has ", opts_.anchors.cols(), " columns but the geometry has dimension ",
                  geom_->dim());
+  require_finite(opts_.anchors, cls, "anchors");
+  require_finite(opts_.exclusions, cls, "exclusions");
   if (opts_.exclusions.rows() > 0 && opts_.exclusions.cols() != geom_->dim())
     detail::fail(cls, ": exclusions has ", opts_.exclusions.cols(), " columns but the geometry has dimension ",
                  geom_->dim());
   for (std::size_t k = 0; k < bcs_.size(); ++k) {
+    if (!bcs_[k].get()) detail::fail(cls, ": condition ", k, " is empty (expected a condition object)");
     const auto& g = bcs_[k]->geometry();
     if (g && g->dim() != geom_->dim())
       detail::fail(cls, ": condition ", k, " (", bcs_[k]->name(), ") is on a geometry of dimension ", g->dim(),
@@ -130,6 +146,7 @@ void PDE::add_anchors(const geometry::Points& anchors) {
   if (anchors.cols() != geom_->dim())
     detail::fail(cls_, ".add_anchors: anchors has ", anchors.cols(), " columns but the geometry has dimension ",
                  geom_->dim());
+  require_finite(anchors, std::string(cls_) + ".add_anchors", "anchors");
   train_x_all();  // sample the current points first: the new anchors go in front of them
   opts_.anchors = vstack(anchors, opts_.anchors);
   train_x_all_ = vstack(anchors, *train_x_all_);
@@ -140,6 +157,7 @@ void PDE::replace_with_anchors(const geometry::Points& anchors) {
   if (anchors.rows() == 0 || anchors.cols() != geom_->dim())
     detail::fail(cls_, ".replace_with_anchors: anchors has shape [", anchors.rows(), ", ", anchors.cols(),
                  "] (expected [N >= 1, ", geom_->dim(), "])");
+  require_finite(anchors, std::string(cls_) + ".replace_with_anchors", "anchors");
   opts_.anchors = anchors;
   train_x_all_ = anchors;
   train_.reset();
@@ -183,11 +201,20 @@ Batch PDE::make_batch(const geometry::Points& points, bool with_solution) const 
     } catch (const std::exception& e) {
       detail::fail<Error>(cls_, ": while evaluating the solution on ", X.rows(), " points: ", e.what());
     }
+    if (!b.y.defined()) detail::fail(cls_, ": solution returned an undefined tensor for ", X.rows(), " points");
     if (b.y.dim() == 1) b.y = b.y.unsqueeze(1);
     if (b.y.dim() != 2 || b.y.size(0) != X.rows())
       detail::fail(cls_, ": solution returned shape ", b.y.sizes(), " for ", X.rows(), " points (expected [",
                    X.rows(), ", num_outputs])");
     b.y = b.y.to(options);
+    // A non-finite reference would make every metric NaN: refuse it, naming the point.
+    if (const auto bad = b.y.isfinite().logical_not().any(1); bad.any().item<bool>()) {
+      const auto i = bad.nonzero()[0][0].item<std::int64_t>();
+      std::ostringstream at;
+      for (Eigen::Index j = 0; j < X.cols(); ++j) at << (j ? ", " : "") << X(i, j);
+      detail::fail(cls_, ": solution returned a non-finite value at point ", i, " x = (", at.str(),
+                   ") (expected a finite reference solution)");
+    }
   }
   if (opts_.auxiliary_var_function) {
     torch::NoGradGuard no_grad;
@@ -244,6 +271,9 @@ void PDE::residual_losses(const torch::Tensor& x, const torch::Tensor& y, const 
     detail::fail(cls_, ": ", loss_fns.size(), " loss functions for ", num_losses(), " loss terms");
   for (std::size_t k = 0; k < r.terms.size(); ++k) {
     auto& t = r.terms[k];
+    if (t.defined() && !t.is_floating_point())
+      detail::fail(cls_, ": the PDE residual (term ", k, ") has dtype ", t.scalar_type(),
+                   " (expected a floating-point tensor, e.g. computed from y)");
     const bool ok = t.defined() && ((t.dim() == 2 && t.size(0) == n && t.size(1) == 1) ||
                                     (t.dim() == 1 && t.size(0) == n));
     if (!ok)
@@ -264,8 +294,17 @@ torch::Tensor PDE::condition_loss(std::size_t k, std::size_t term, const torch::
   return loss_fns[loss_fns.size() == 1 ? 0 : term](m.target, m.prediction);  // an undefined target means 0
 }
 
+void PDE::require_terms() const {
+  // A PDE without residual and conditions is a valid container (for predict, adaptive sampling), but
+  // has nothing to train: say so instead of an empty loss list failing inside LibTorch.
+  if (!pde_ && bcs_.empty())
+    detail::fail(cls_, ": neither a PDE residual nor conditions, so no loss terms (expected a residual "
+                 "function, at least one condition, or both)");
+}
+
 std::vector<torch::Tensor> PDE::losses(const torch::Tensor& outputs, const Batch& batch,
                                        const std::vector<LossFunction>& loss_fns) const {
+  require_terms();
   std::vector<torch::Tensor> out;
   if (pde_) residual_losses(batch.x, outputs, batch.aux, batch.bcs_start.back(), loss_fns, out);
   const std::size_t first_bc = out.size();
@@ -280,6 +319,7 @@ std::vector<torch::Tensor> PDE::losses(const torch::Tensor& outputs, const Batch
 // derivative condition on a pass of its own rows. DeepXDE evaluates the residual on every row of X and
 // slices; the losses are the same.
 Evaluation PDE::evaluate(const NetFunction& net, const Batch& batch, const std::vector<LossFunction>& loss_fns) {
+  require_terms();
   const std::int64_t n = batch.x.size(0), pde_start = batch.bcs_start.back();
   const auto base = batch.x.detach();
   auto leaf = [&](std::int64_t beg, std::int64_t end) { return base.slice(0, beg, end).detach().requires_grad_(true); };

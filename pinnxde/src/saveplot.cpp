@@ -2,7 +2,15 @@
 
 #include <torch/torch.h>
 
+#include <fcntl.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
 #include <cstdio>
+#include <cstdlib>
+#include <string_view>
 #include <filesystem>
 #include <fstream>
 #include <iomanip>
@@ -18,7 +26,7 @@ namespace {
 void write_table(const std::filesystem::path& path, const std::string& header,
                  const std::vector<torch::Tensor>& columns) {
   std::ofstream out(path);
-  if (!out) detail::fail<Error>("saveplot: cannot write ", path.string());
+  if (!out) detail::fail<Error>("saveplot: cannot write '", path.string(), "'");
   out << "# " << header << "\n" << std::setprecision(9);
   std::vector<torch::Tensor> cols;
   for (const auto& c : columns)
@@ -30,32 +38,96 @@ void write_table(const std::filesystem::path& path, const std::string& header,
     for (std::int64_t j = 0; j < all.size(1); ++j) out << (j ? " " : "") << p[i * all.size(1) + j];
     out << "\n";
   }
+  out.close();
+  if (!out) detail::fail<Error>("saveplot: cannot write '", path.string(), "' (write failed)");
 }
 
-bool run_gnuplot(const std::string& script) {
-  FILE* pipe = popen("gnuplot 2>&1", "w");
-  if (!pipe) return false;
-  std::fputs(script.c_str(), pipe);
-  return pclose(pipe) == 0;
+// Runs `gnuplot <script_name>` with `dir` as its working directory, without a shell: posix_spawnp with
+// an argv, so no part of the user's path is ever parsed by a shell or by gnuplot (the scripts name only
+// fixed, relative file names). stdin is /dev/null; gnuplot's messages go to our stdout, as before.
+bool run_gnuplot(const std::filesystem::path& dir, const std::string& script_name) {
+  posix_spawn_file_actions_t actions;
+  if (posix_spawn_file_actions_init(&actions) != 0) return false;
+  bool ok = posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0) == 0 &&
+            posix_spawn_file_actions_adddup2(&actions, STDOUT_FILENO, STDERR_FILENO) == 0 &&
+            posix_spawn_file_actions_addchdir_np(&actions, dir.c_str()) == 0;
+  pid_t pid = -1;
+  std::string prog = "gnuplot", arg = script_name;
+  char* argv[] = {prog.data(), arg.data(), nullptr};
+  ok = ok && posix_spawnp(&pid, "gnuplot", &actions, nullptr, argv, environ) == 0;
+  posix_spawn_file_actions_destroy(&actions);
+  if (!ok) return false;
+  int status = 0;
+  while (waitpid(pid, &status, 0) < 0)
+    if (errno != EINTR) return false;
+  return WIFEXITED(status) && WEXITSTATUS(status) == 0;
+}
+
+// Writes a plot script (fixed text only) next to the data it plots.
+void write_script(const std::filesystem::path& path, const std::string& text) {
+  std::ofstream out(path);
+  out << text;
+  out.close();
+  if (!out) detail::fail<Error>("saveplot: cannot write the plot script '", path.string(), "'");
 }
 
 }  // namespace
 
-bool gnuplot_available() { return std::system("command -v gnuplot > /dev/null 2>&1") == 0; }
+bool plot_script(const std::string& output_dir, const std::string& script_name, const std::string& script) {
+  if (script_name.empty() || script_name.find('/') != std::string::npos || script_name.find('\0') != std::string::npos)
+    detail::fail("plot_script: script_name = '", script_name, "' (expected a plain file name, e.g. \"plot.gp\")");
+  const std::filesystem::path dir(output_dir.empty() ? "." : output_dir);
+  write_script(dir / script_name, script);
+  return gnuplot_available() && run_gnuplot(dir, script_name);
+}
+
+bool gnuplot_available() {
+  // Searches PATH ourselves (no shell): an executable regular file named gnuplot.
+  const char* path = std::getenv("PATH");
+  std::string_view rest = path ? path : "/usr/local/bin:/usr/bin:/bin";
+  while (true) {
+    const auto colon = rest.find(':');
+    const std::string_view entry = rest.substr(0, colon);
+    const std::filesystem::path candidate = std::filesystem::path(entry.empty() ? "." : std::string(entry)) / "gnuplot";
+    std::error_code ec;
+    if (std::filesystem::is_regular_file(candidate, ec) && ::access(candidate.c_str(), X_OK) == 0) return true;
+    if (colon == std::string_view::npos) return false;
+    rest.remove_prefix(colon + 1);
+  }
+}
 
 int saveplot(Model& model, const SaveplotOptions& o) {
   namespace fs = std::filesystem;
+  if (o.output_dir.empty()) detail::fail("saveplot: output_dir is empty (expected a directory path, e.g. \".\")");
+  if (o.output_dir.find('\0') != std::string::npos)
+    detail::fail("saveplot: output_dir contains a NUL character (expected a directory path)");
   const fs::path dir(o.output_dir);
-  fs::create_directories(dir);
+  // filesystem_error and the writers' failures become pinnxde errors that name the directory.
+  {
+    std::error_code ec;
+    if (fs::exists(dir, ec) && !fs::is_directory(dir, ec))
+      detail::fail<Error>("saveplot: output_dir '", o.output_dir, "' exists and is not a directory");
+  }
+  try {
+    fs::create_directories(dir);
+  } catch (const fs::filesystem_error& e) {
+    detail::fail<Error>("saveplot: cannot create output_dir '", o.output_dir, "': ", e.code().message());
+  }
   const auto& h = model.losshistory();
   const auto& st = model.train_state();
   auto& data = model.data();
   const auto& test = data.test_batch();
   const auto& train = data.train_batch();
+  if (!test.x.defined() || test.x.dim() != 2)
+    detail::fail<StateError>("saveplot: the data has no test points yet (call model.compile and model.train first)");
   const torch::Tensor y_pred = model.predict(test.x.detach());
   const std::int64_t dim = test.x.size(1), nout = y_pred.size(1);
   if (o.issave) {
-    save_loss_history(h, dir.string());
+    try {
+      save_loss_history(h, dir.string());
+    } catch (const fs::filesystem_error& e) {
+      detail::fail<Error>("saveplot: cannot write the loss history to '", o.output_dir, "': ", e.code().message());
+    }
     nlohmann::json j = {{"steps", h.steps},
                         {"loss_train", h.loss_train},
                         {"loss_test", h.loss_test},
@@ -66,7 +138,12 @@ int saveplot(Model& model, const SaveplotOptions& o) {
                         {"best_metrics", st.best_metrics},
                         {"step", st.step},
                         {"stop_reason", st.message}};
-    std::ofstream(dir / "loss.json") << j.dump(1) << "\n";
+    {
+      std::ofstream out(dir / "loss.json");
+      out << j.dump(1) << "\n";
+      out.close();
+      if (!out) detail::fail<Error>("saveplot: cannot write '", (dir / "loss.json").string(), "'");
+    }
     write_table(dir / "train.dat", "x..., y_true...", {train.x, train.y});
     write_table(dir / "test.dat", "x..., y_true..., y_pred...", {test.x, test.y, y_pred});
     std::cout << "Saved loss history and points to " << dir.string() << "/{loss.dat,loss.json,train.dat,test.dat}\n";
@@ -86,39 +163,46 @@ int saveplot(Model& model, const SaveplotOptions& o) {
       for (double v : h.loss_test[i]) b += v;
       out << h.steps[i] << " " << a << " " << b << "\n";
     }
+    out.close();
+    if (!out) detail::fail<Error>("saveplot: cannot write '", (dir / "loss_plot.dat").string(), "'");
   }
   write_table(dir / "solution_plot.dat", "x..., y_pred, y_true, |error|",
               {test.x, y_pred.narrow(1, 0, 1), test.y.defined() ? test.y.narrow(1, 0, 1) : torch::Tensor(),
                test.y.defined() ? (y_pred.narrow(1, 0, 1) - test.y.narrow(1, 0, 1).to(y_pred.dtype())).abs()
                                 : torch::Tensor()});
+  // The scripts hold fixed text only: every file is named relative to output_dir, which gnuplot runs in
+  // (see run_gnuplot), so no user-provided string is ever part of a gnuplot command. They stay next to the
+  // plots so that a user can edit and re-run them (`cd out && gnuplot loss.gp`).
   int written = 0;
-  const std::string d = dir.string();
   std::ostringstream loss;
-  loss << "set terminal pngcairo enhanced size 800,500\nset output '" << d << "/loss.png'\nset logscale y\n"
+  loss << "set terminal pngcairo enhanced size 800,500\nset output 'loss.png'\nset logscale y\n"
        << "set format y '10^{%L}'\n"
        << "set xlabel 'step'\nset ylabel 'loss (sum of unweighted terms)'\nset grid\nset key top right\n"
-       << "plot '" << d << "/loss_plot.dat' using 1:2 with lines lw 2 title 'train', '' using 1:3 with lines lw 2 "
+       << "plot 'loss_plot.dat' using 1:2 with lines lw 2 title 'train', '' using 1:3 with lines lw 2 "
        << "dt 2 title 'test'\n";
-  written += run_gnuplot(loss.str());
+  write_script(dir / "loss.gp", loss.str());
+  written += run_gnuplot(dir, "loss.gp");
   const bool known = test.y.defined() && nout >= 1;
   std::ostringstream sol;
   if (dim == 1) {
-    sol << "set terminal pngcairo size 800,500\nset output '" << d << "/solution.png'\nset xlabel 'x'\n"
-        << "set ylabel 'y'\nset grid\nplot '" << d << "/solution_plot.dat' using 1:2 with points pt 7 ps 0.5 title "
+    sol << "set terminal pngcairo size 800,500\nset output 'solution.png'\nset xlabel 'x'\n"
+        << "set ylabel 'y'\nset grid\nplot 'solution_plot.dat' using 1:2 with points pt 7 ps 0.5 title "
         << "'prediction'" << (known ? ", '' using 1:3 with lines title 'reference'" : "") << "\n";
-    written += run_gnuplot(sol.str());
   } else if (dim == 2) {
-    sol << "set terminal pngcairo size " << (known ? 1200 : 600) << ",500\nset output '" << d << "/solution.png'\n"
+    sol << "set terminal pngcairo size " << (known ? 1200 : 600) << ",500\nset output 'solution.png'\n"
         << "set multiplot layout 1," << (known ? 2 : 1) << "\nset xlabel 'x_1'\nset ylabel 'x_2'\nset size ratio -1\n"
         << "set palette rgbformulae 33,13,10\nset title 'prediction (output 0)'\n"
-        << "plot '" << d << "/solution_plot.dat' using 1:2:3 with points pt 5 ps 0.6 palette notitle\n";
+        << "plot 'solution_plot.dat' using 1:2:3 with points pt 5 ps 0.6 palette notitle\n";
     if (known)
-      sol << "set title '|prediction - reference|'\nplot '" << d
-          << "/solution_plot.dat' using 1:2:5 with points pt 5 ps 0.6 palette notitle\n";
+      sol << "set title '|prediction - reference|'\n"
+          << "plot 'solution_plot.dat' using 1:2:5 with points pt 5 ps 0.6 palette notitle\n";
     sol << "unset multiplot\n";
-    written += run_gnuplot(sol.str());
   }
-  std::cout << "Plotted " << written << " PNG file(s) in " << d << "\n";
+  if (dim == 1 || dim == 2) {
+    write_script(dir / "solution.gp", sol.str());
+    written += run_gnuplot(dir, "solution.gp");
+  }
+  std::cout << "Plotted " << written << " PNG file(s) in " << dir.string() << "\n";
   return written;
 }
 

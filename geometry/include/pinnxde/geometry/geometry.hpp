@@ -28,6 +28,11 @@ inline bool isclose(double a, double b, double atol = 1e-8, double rtol = 1e-5) 
   return std::abs(a - b) <= atol + rtol * std::abs(b);
 }
 
+/// The most points one sampling call (random_points, uniform_points, the boundary and initial ones,
+/// sample()) returns: 10^9. A larger n throws ValueError before anything is allocated, instead of
+/// std::bad_alloc or an overflowing size.
+inline constexpr std::int64_t kMaxPoints = 1'000'000'000;
+
 /// Rows of x in the order given by idx.
 Points take_rows(const Points& x, const std::vector<Eigen::Index>& idx);
 /// Rows of x where keep is true (order preserved).
@@ -35,6 +40,7 @@ Points select_rows(const Points& x, const Mask& keep);
 
 class Geometry {
  public:
+  /// Throws ValueError when a bounding-box corner, a width or diam is not finite (e.g. an overflow).
   Geometry(int dim, Eigen::VectorXd bbox_min, Eigen::VectorXd bbox_max, double diam);
   virtual ~Geometry() = default;
 
@@ -48,9 +54,11 @@ class Geometry {
   /// Measure of the boundary: number of end points (1-D), perimeter (2-D), surface area (3-D), ...;
   /// NaN where not known in closed form (CSG). CSG uses it to sample boundaries uniformly.
   virtual double boundary_measure() const;
-  /// Absolute tolerance of on_boundary / boundary_normal / on_initial: 1e-8 * max(1, diam()).
-  /// (DeepXDE uses a fixed atol = 1e-8; scaling with the size keeps large domains usable.)
-  double boundary_tol() const { return 1e-8 * std::max(1.0, diam_); }
+  /// Absolute tolerance of on_boundary / boundary_normal / on_initial: 1e-8 * max(1, diam()), but at
+  /// most 1e-4 times the narrowest positive width of the bounding box. (DeepXDE uses a fixed atol = 1e-8;
+  /// scaling with the size keeps large domains usable, and the cap keeps a domain thinner than 1e-4 from
+  /// being "all boundary": an Interval(0, 1e-10) has tol 1e-14.)
+  double boundary_tol() const;
 
   /// Closed domain membership: true for interior and boundary points. x: (N, dim).
   virtual Mask inside(const Points& x) const = 0;
@@ -113,7 +121,7 @@ class Geometry {
  protected:
   /// Throws ValueError unless x has dim() columns: "<name>.<where>: x has 3 columns (expected dim = 2)".
   void check_points(const Points& x, const char* where) const;
-  /// Throws ValueError if n < 0: "<name>.<where>: n = -1 (expected n >= 0)".
+  /// Throws ValueError if n < 0 or n > kMaxPoints: "<name>.<where>: n = -1 (expected 0 <= n <= 1000000000)".
   void check_n(std::int64_t n, const char* where) const;
   /// Throws ValueError unless smoothness is "C0", "C0+" or "Cinf" (for boundary_constraint_factor).
   void check_smoothness(const std::string& smoothness) const;

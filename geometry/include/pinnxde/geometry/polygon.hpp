@@ -34,7 +34,9 @@ class Polygon : public Cloneable<Polygon> {
   /// A cell-centred grid of the bounding box restricted to the polygon's interior, plus (boundary = true)
   /// uniform_boundary_points with the same spacing; about n points in all.
   Points uniform_points(std::int64_t n, bool boundary = true) const override;
-  /// Rejection from the bounding box with the given sampler (all candidates tested at once).
+  /// Rejection from the bounding box with the given sampler (all candidates tested at once); bounded, see
+  /// docs/geometry.md (a polygon that fills too little of its box throws ValueError with the acceptance
+  /// rate). A triangle of area below 1e-3 of its box maps the sampler's unit square onto itself instead.
   Points random_points(std::int64_t n, const std::string& random = "pseudo") const override;
   /// Exactly n points equally spaced in arc length, starting at vertices()[0].
   Points uniform_boundary_points(std::int64_t n) const override;

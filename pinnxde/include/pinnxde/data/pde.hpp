@@ -129,6 +129,8 @@ class PDE : public Data {
   virtual geometry::Points train_points() const;
   virtual geometry::Points test_points() const;
   Batch make_batch(const geometry::Points& points, bool with_solution) const;
+  /// Throws unless there is a residual or a condition (something to train).
+  void require_terms() const;
   /// Appends the residual's loss terms: residual(x, y, aux) with the loss over rows [from, N).
   void residual_losses(const torch::Tensor& x, const torch::Tensor& y, const torch::Tensor& aux, std::int64_t from,
                        const std::vector<LossFunction>& loss_fns, std::vector<torch::Tensor>& out) const;
