@@ -105,9 +105,13 @@ void Model::compile(const std::string& optimizer, CompileOptions options) {
   for (const auto& v : options.external_trainable_variables) m.params_.push_back(v);
   m.best_params_.clear();
 
+  // PINNXDE_DERIVATIVES=reverse|forward overrides "auto" (to compare engines on a program unchanged).
+  const char* env = std::getenv("PINNXDE_DERIVATIVES");
+  if (options.derivatives == "auto" && env && *env) options.derivatives = env;
   const auto& d = options.derivatives;
   if (d != "auto" && d != "forward" && d != "reverse")
-    detail::fail("Model::compile: derivatives = '", d, "'; valid: auto, forward, reverse");
+    detail::fail("Model::compile: derivatives = '", d, "'", env && d == env ? " (from PINNXDE_DERIVATIVES)" : "",
+                 "; valid: auto, forward, reverse");
   const bool sweeps = m.net_->can_sweep();
   if (d == "forward" && !sweeps)
     detail::fail("Model::compile: derivatives = 'forward' but the network cannot propagate jets (a feature or "
