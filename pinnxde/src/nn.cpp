@@ -135,11 +135,16 @@ std::optional<grad::Jets> FNNImpl::forward_jets_core(const torch::Tensor& x, con
   check_input(x);
   const std::int64_t N = x.size(0), nf = static_cast<std::int64_t>(set.first.size());
   const auto K = static_cast<std::int64_t>(set.size());
-  const auto dirs = torch::tensor(set.first, torch::TensorOptions().dtype(torch::kLong).device(x.device()));
-  // The first layer is affine in x: dz/dx_f = W[:, f] on every row, second derivatives zero.
+  // The first layer is affine in x: dz/dx_f = W[:, f] on every row, second derivatives zero. The directions
+  // are usually consecutive (then a view of W), else gathered.
+  const bool consecutive = nf > 0 && set.first.back() - set.first.front() + 1 == nf;
   auto first_layer = [&](const torch::nn::Linear& lin) {
     const auto w = lin->weight.size(0);
-    return lin->weight.t().index_select(0, dirs).unsqueeze(1).expand({nf, N, w});
+    const auto wt = lin->weight.t();
+    const auto cols =
+        consecutive ? wt.narrow(0, set.first.front(), nf)
+                    : wt.index_select(0, torch::tensor(set.first, torch::TensorOptions().dtype(torch::kLong).device(x.device())));
+    return cols.unsqueeze(1).expand({nf, N, w});
   };
   torch::Tensor h = x, jets;  // jets: (K, N, width) derivatives of the current layer's output
   const std::size_t last = linears_.size() - 1;

@@ -346,7 +346,11 @@ Evaluation PDE::evaluate(const NetFunction& net, const Batch& batch, const std::
     }
   torch::Tensor x_values, y_values;
   if (!values_only.empty()) {
-    x_values = value_rows.size() == 1 ? value_rows[0] : torch::cat(value_rows);
+    // Usually the value-only conditions' rows are one block of X (a view); otherwise they are gathered.
+    const auto first = values_only.front(), last = values_only.back();
+    const bool block = last - first + 1 == values_only.size();
+    x_values = block ? base.slice(0, batch.bcs_start[first], batch.bcs_start[last + 1])
+                     : torch::cat(value_rows);
     y_values = net(x_values);
   }
   ev.terms.resize(first_bc + bcs_.size());
@@ -369,7 +373,9 @@ Evaluation PDE::evaluate(const NetFunction& net, const Batch& batch, const std::
     ev.terms[first_bc + k] = condition_loss(k, first_bc + k, x, y, 0, end - beg, batch, loss_fns);
     pieces[k] = y;
   }
-  // The network's outputs on every row of batch.x, in its order (metrics compare them with batch.y).
+  // The network's outputs on every row of batch.x, in its order: only metrics use them (against batch.y),
+  // so a batch without a reference solution skips the copy.
+  if (!batch.y.defined()) return ev;
   std::vector<torch::Tensor> rows;
   for (auto& p : pieces)
     if (p.defined()) rows.push_back(p.detach());

@@ -48,7 +48,7 @@ inline void ensure_options(Batch& b, const torch::TensorOptions& options) {
 using NetFunction = std::function<torch::Tensor(const torch::Tensor& x)>;
 
 /// One evaluation of a data object: the unweighted loss terms, and the network's outputs on the rows of
-/// batch.x (what metrics compare with batch.y).
+/// batch.x (what metrics compare with batch.y; a data object may leave them undefined when batch.y is).
 struct Evaluation {
   std::vector<torch::Tensor> terms;
   torch::Tensor outputs;
