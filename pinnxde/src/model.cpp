@@ -114,8 +114,8 @@ void Model::compile(const std::string& optimizer, CompileOptions options) {
                  "; valid: auto, forward, reverse");
   const bool sweeps = m.net_->can_sweep();
   if (d == "forward" && !sweeps)
-    detail::fail("Model::compile: derivatives = 'forward' but the network cannot propagate jets (a feature or "
-                 "output transform is set, or an activation has no closed-form derivatives); use 'auto' or "
+    detail::fail("Model::compile: derivatives = 'forward' but the network cannot propagate jets (a feature "
+                 "transform is set, or an activation has no closed-form derivatives); use 'auto' or "
                  "'reverse'");
   m.engine_ = grad::make_engine(d == "reverse" || !sweeps ? "reverse" : "forward");
   m.engine_learned_ = false;

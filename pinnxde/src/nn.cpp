@@ -64,11 +64,17 @@ torch::Tensor NNImpl::forward(const torch::Tensor& x) {
 }
 
 std::optional<grad::Jets> NNImpl::forward_jets(const torch::Tensor& x, const grad::DerivativeSet& set) {
-  // Jets through user transforms would need their derivatives; reverse mode takes them instead.
-  if (feature_transform_ || output_transform_) return std::nullopt;
+  // Jets through a feature transform would need the network to take input jets; reverse mode instead.
+  if (feature_transform_) return std::nullopt;
   for (auto j : set.first)
     if (j < 0 || x.dim() != 2 || j >= x.size(1)) return std::nullopt;
-  return forward_jets_core(x, set);
+  auto core = forward_jets_core(x, set);
+  if (!core || !output_transform_) return core;
+  // An output transform (a hard constraint) is propagated through its own partial derivatives when it is
+  // row-wise (checked once); otherwise every derivative of this network is taken in reverse mode.
+  if (!output_transform_row_wise_) output_transform_row_wise_ = transform_is_row_wise(output_transform_, x, core->value);
+  if (!*output_transform_row_wise_) return std::nullopt;
+  return output_transform_jets(output_transform_, x, *core);
 }
 
 std::optional<grad::Jets> NNImpl::forward_jets_core(const torch::Tensor&, const grad::DerivativeSet&) {

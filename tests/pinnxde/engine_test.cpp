@@ -219,7 +219,15 @@ struct Run {
   std::string engine;
 };
 
-Run train_system(const std::string& derivatives, std::int64_t batch_size, bool output_transform = false) {
+enum class Transform { none, output, output_not_row_wise, feature };
+
+// A hard constraint that couples both outputs and both inputs nonlinearly (every partial of f matters).
+torch::Tensor coupled_transform(const torch::Tensor& x, const torch::Tensor& y) {
+  auto x0 = x.narrow(1, 0, 1), x1 = x.narrow(1, 1, 1), y0 = y.narrow(1, 0, 1), y1 = y.narrow(1, 1, 1);
+  return torch::cat({y0 * x0 * (1 - x0) + x1 * x1, torch::tanh(y1) * x1 + y0 * y1 * torch::sin(x0)}, 1);
+}
+
+Run train_system(const std::string& derivatives, std::int64_t batch_size, Transform transform = Transform::none) {
   dde::config::set_random_seed(3);
   auto pde = [](const torch::Tensor& x, const torch::Tensor& y) -> dde::data::Residuals {
     auto u_xx = dde::grad::hessian(y, x, 0, 0, 0), u_yy = dde::grad::hessian(y, x, 0, 1, 1);
@@ -233,8 +241,13 @@ Run train_system(const std::string& derivatives, std::int64_t batch_size, bool o
   dde::NeumannBC nbc(geom, zero, [](const auto& x, bool on) { return on && x(0) >= 0.5; }, 1);
   dde::data::PDE data(geom, pde, {bc, nbc}, {.num_domain = 60, .num_boundary = 24});
   dde::nn::FNN net({2, 12, 12, 2}, "sin");
-  if (output_transform)
-    net->apply_output_transform([](const torch::Tensor& x, const torch::Tensor& y) { return y * x.narrow(1, 0, 1); });
+  if (transform == Transform::output) net->apply_output_transform(coupled_transform);
+  if (transform == Transform::output_not_row_wise)
+    net->apply_output_transform([](const torch::Tensor& x, const torch::Tensor& y) {
+      return coupled_transform(x, y) - y.mean(0, /*keepdim=*/true);
+    });
+  if (transform == Transform::feature)
+    net->apply_feature_transform([](const torch::Tensor& x) { return torch::sin(x); });
   dde::Model model(data, net);
   model.compile("adam", {.lr = 1e-3, .derivatives = derivatives});
   Run r;
@@ -259,10 +272,57 @@ TEST_F(EngineTest, TrainingWithEitherEngineGivesTheSameRun) {
   }
 }
 
-TEST_F(EngineTest, TransformsMakeAutoChooseReverseAndForwardRefuse) {
-  auto a = train_system("auto", 0, /*output_transform=*/true);
+void expect_same_run(const Run& f, const Run& r) {
+  ASSERT_EQ(f.losses.size(), r.losses.size());
+  for (std::size_t s = 0; s < f.losses.size(); ++s)
+    for (std::size_t k = 0; k < f.losses[s].size(); ++k)
+      EXPECT_NEAR(f.losses[s][k], r.losses[s][k], 1e-10 * (1 + std::abs(r.losses[s][k]))) << "step " << s;
+  for (std::size_t p = 0; p < f.params.size(); ++p) EXPECT_LT(max_diff(f.params[p], r.params[p]), 1e-10);
+}
+
+TEST_F(EngineTest, JetsThroughAnOutputTransformMatchReverseModeWithParameterGradients) {
+  dde::nn::FNN net({3, 9, 9, 2}, "tanh");
+  net->apply_output_transform([](const torch::Tensor& x, const torch::Tensor& y) {
+    return coupled_transform(x.narrow(1, 0, 2), y) * torch::exp(x.narrow(1, 2, 1));
+  });
+  EXPECT_TRUE(net->can_sweep());
+  auto x = inputs(13, 3);
+  const auto set = full_set(3);
+  auto jets = net->forward_jets(x, set);
+  ASSERT_TRUE(jets.has_value());
+  auto rev = reverse_jets(net, x, set);
+  EXPECT_LT(max_diff(jets->value, net->forward(x)), 1e-12);
+  EXPECT_LT(max_diff(jets->derivatives, rev), 1e-10);
+  auto params = net->parameters();
+  auto weights = torch::rand_like(rev);
+  auto g_fwd = grads((jets->derivatives * weights).sum() + jets->value.pow(2).sum(), params);
+  auto g_rev = grads((rev * weights).sum() + net->forward(x).pow(2).sum(), params);
+  for (std::size_t i = 0; i < params.size(); ++i) EXPECT_LT(max_diff(g_fwd[i], g_rev[i]), 1e-10) << i;
+}
+
+TEST_F(EngineTest, TrainingThroughAnOutputTransformGivesTheSameRunWithEitherEngine) {
+  for (std::int64_t batch : {0, 20}) {
+    SCOPED_TRACE(batch);
+    auto a = train_system("auto", batch, Transform::output), r = train_system("reverse", batch, Transform::output);
+    EXPECT_EQ(a.engine, "forward");  // a hard constraint no longer costs the forward engine
+    expect_same_run(a, r);
+  }
+}
+
+TEST_F(EngineTest, AnOutputTransformThatMixesRowsFallsBackToReverseMode) {
+  // y - mean(y) is not row-wise: per-row derivatives through it would be wrong, so the network sweeps no
+  // jets and every derivative is taken in reverse mode (the same run as the reverse engine).
+  dde::nn::FNN net({2, 5, 2}, "tanh");
+  net->apply_output_transform([](const torch::Tensor&, const torch::Tensor& y) { return y - y.mean(0, true); });
+  EXPECT_FALSE(net->forward_jets(inputs(9, 2), full_set(2)).has_value());
+  expect_same_run(train_system("forward", 0, Transform::output_not_row_wise),
+                  train_system("reverse", 0, Transform::output_not_row_wise));
+}
+
+TEST_F(EngineTest, AFeatureTransformMakesAutoChooseReverseAndForwardRefuse) {
+  auto a = train_system("auto", 0, Transform::feature);
   EXPECT_EQ(a.engine, "reverse");
-  EXPECT_THAT([] { train_system("forward", 0, true); },
+  EXPECT_THAT([] { train_system("forward", 0, Transform::feature); },
               ::testing::ThrowsMessage<dde::ValueError>(HasSubstr("cannot propagate jets")));
   EXPECT_THAT([] { train_system("jets", 0); },
               ::testing::ThrowsMessage<dde::ValueError>(HasSubstr("derivatives = 'jets'; valid: auto, forward, reverse")));

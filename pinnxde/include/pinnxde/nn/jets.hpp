@@ -11,6 +11,7 @@
 #include <torch/types.h>
 
 #include <array>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -44,5 +45,16 @@ torch::Tensor jets_linear(const torch::Tensor& h, const torch::Tensor& weight,
 /// The same by ordinary LibTorch operations (the reference the fused loops are tested against).
 torch::Tensor activation_jets_reference(const std::string& activation, const torch::Tensor& z,
                                         const torch::Tensor& dz, const grad::DerivativeSet& set, bool has_second);
+
+/// A network's output transform (x, y) -> z (nn.hpp's OutputTransform).
+using OutputTransformFn = std::function<torch::Tensor(const torch::Tensor& x, const torch::Tensor& y)>;
+
+/// Jets of z = f(x, y) from the network's jets of y (src/transform_jets.cpp): f's partial derivatives by
+/// reverse mode through f alone, one path per direction and per mixed pair. Requires f row-wise.
+grad::Jets output_transform_jets(const OutputTransformFn& f, const torch::Tensor& x, const grad::Jets& core);
+
+/// Whether f is row-wise (row n of f(x, y) depends on row n of x and y only), checked on x, y: f on the last
+/// rows in reverse order must equal those rows of f on all of them.
+bool transform_is_row_wise(const OutputTransformFn& f, const torch::Tensor& x, const torch::Tensor& y);
 
 }  // namespace pinnxde::nn

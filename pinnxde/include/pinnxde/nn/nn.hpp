@@ -23,13 +23,18 @@ class NNImpl : public torch::nn::Module, public grad::JetNetwork {
   /// The forward engine's sweep: y = forward(x) and the derivatives in `set` (grad/engine.hpp), or nullopt
   /// when a feature or output transform is set or the network cannot propagate jets (forward_jets_core).
   std::optional<grad::Jets> forward_jets(const torch::Tensor& x, const grad::DerivativeSet& set) override;
-  /// True when forward_jets can answer (no transforms, and the network propagates jets).
-  bool can_sweep() const { return !feature_transform_ && !output_transform_ && can_sweep_core(); }
+  /// True when forward_jets can answer: no feature transform, and the network propagates jets. An output
+  /// transform is propagated too when it is row-wise (z's row n from row n of x and y, as every hard
+  /// constraint is); one that is not is detected on the first sweep and falls back to reverse mode.
+  bool can_sweep() const { return !feature_transform_ && can_sweep_core(); }
 
   /// Transforms the inputs before the first layer (e.g. Fourier features, periodic embeddings).
   void apply_feature_transform(FeatureTransform transform) { feature_transform_ = std::move(transform); }
   /// Transforms the outputs after the last layer (hard constraints). Derivatives see the transform.
-  void apply_output_transform(OutputTransform transform) { output_transform_ = std::move(transform); }
+  void apply_output_transform(OutputTransform transform) {
+    output_transform_ = std::move(transform);
+    output_transform_row_wise_.reset();
+  }
 
   /// True when a feature transform maps the inputs (then input_dim() is the transformed width).
   bool has_feature_transform() const { return static_cast<bool>(feature_transform_); }
@@ -47,6 +52,7 @@ class NNImpl : public torch::nn::Module, public grad::JetNetwork {
  private:
   FeatureTransform feature_transform_;
   OutputTransform output_transform_;
+  std::optional<bool> output_transform_row_wise_;  // checked on the first sweep
 };
 
 }  // namespace pinnxde::nn
