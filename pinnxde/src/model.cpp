@@ -164,6 +164,8 @@ Model::Impl::Evaluation Model::Impl::evaluate(const data::Batch& batch) {
     auto term = w.empty() ? ev.terms[k] : ev.terms[k] * w[k];
     ev.total = ev.total.defined() ? ev.total + term : term;
   }
+  // The network's regularisation (DeepXDE's regularization=["l2", ...]) joins the total, not the terms.
+  if (auto r = net_->regularization_loss(); r.defined() && ev.total.defined()) ev.total = ev.total + r;
   return ev;
 }
 
@@ -204,6 +206,7 @@ double Model::Impl::weighted_total(const std::vector<double>& terms) const {
   double total = 0;
   for (std::size_t k = 0; k < terms.size(); ++k)
     total += terms[k] * (copts_.loss_weights.empty() ? 1.0 : copts_.loss_weights[k]);
+  if (auto r = net_->regularization_loss(); r.defined()) total += r.item<double>();  // as evaluate() does
   return total;
 }
 
