@@ -221,6 +221,14 @@ void Model::restore(const std::string& path) {
         unreadable("parameter '", param.key(), "' has dtype ", c10::toString(t.scalar_type()));
       p.copies.emplace_back(param.value(), t);
     }
+    // Buffers (e.g. an embedding's fixed Fourier matrix): same names and shapes.
+    for (const auto& buf : m.net_->named_buffers()) {
+      auto t = read("net/" + buf.key());
+      if (t.sizes() != buf.value().sizes())
+        detail::fail("Model::restore: buffer '", buf.key(), "' has shape ", t.sizes(), " in '", path, "' but ",
+                     buf.value().sizes(), " in this network (expected a checkpoint of the same network)");
+      p.copies.emplace_back(buf.value(), t);
+    }
     const auto n_saved = cfg.at("parameters").size();
     if (n_saved != m.net_->named_parameters().size())
       detail::fail("Model::restore: '", path, "' holds ", n_saved, " parameter tensors but this network has ",

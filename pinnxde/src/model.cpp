@@ -114,9 +114,8 @@ void Model::compile(const std::string& optimizer, CompileOptions options) {
                  "; valid: auto, forward, reverse");
   const bool sweeps = m.net_->can_sweep();
   if (d == "forward" && !sweeps)
-    detail::fail("Model::compile: derivatives = 'forward' but the network cannot propagate jets (a feature "
-                 "transform is set, or an activation has no closed-form derivatives); use 'auto' or "
-                 "'reverse'");
+    detail::fail("Model::compile: derivatives = 'forward' but the network cannot propagate jets (it has no "
+                 "forward_jets_core); use 'auto' or 'reverse'");
   m.engine_ = grad::make_engine(d == "reverse" || !sweeps ? "reverse" : "forward");
   m.engine_learned_ = false;
   std::cout << "Compiling model... (derivatives: " << m.engine_->name() << ")\n";
@@ -164,6 +163,8 @@ Model::Impl::Evaluation Model::Impl::evaluate(const data::Batch& batch) {
     auto term = w.empty() ? ev.terms[k] : ev.terms[k] * w[k];
     ev.total = ev.total.defined() ? ev.total + term : term;
   }
+  // The network's regularisation (DeepXDE's regularization=["l2", ...]) joins the total, not the terms.
+  if (auto r = net_->regularization_loss(); r.defined() && ev.total.defined()) ev.total = ev.total + r;
   return ev;
 }
 
@@ -204,6 +205,7 @@ double Model::Impl::weighted_total(const std::vector<double>& terms) const {
   double total = 0;
   for (std::size_t k = 0; k < terms.size(); ++k)
     total += terms[k] * (copts_.loss_weights.empty() ? 1.0 : copts_.loss_weights[k]);
+  if (auto r = net_->regularization_loss(); r.defined()) total += r.item<double>();  // as evaluate() does
   return total;
 }
 

@@ -59,64 +59,88 @@ Initializer get_initializer(const std::string& name) {
 // ---------------------------------------------------------------- NN
 
 torch::Tensor NNImpl::forward(const torch::Tensor& x) {
-  torch::Tensor y = forward_core(feature_transform_ ? feature_transform_(x) : x);
+  torch::Tensor h = feature_transform_ ? feature_transform_(x) : x;
+  if (embedding_) h = embedding_->forward(h);
+  torch::Tensor y = forward_core(h);
   return output_transform_ ? output_transform_(x, y) : y;
 }
 
 std::optional<grad::Jets> NNImpl::forward_jets(const torch::Tensor& x, const grad::DerivativeSet& set) {
-  // Jets through a feature transform would need the network to take input jets; reverse mode instead.
-  if (feature_transform_) return std::nullopt;
   for (auto j : set.first)
     if (j < 0 || x.dim() != 2 || j >= x.size(1)) return std::nullopt;
-  auto core = forward_jets_core(x, set);
+  // User transforms are propagated through their own partial derivatives (src/transform_jets.cpp) when
+  // they are row-wise, which is checked once per transform; one that mixes rows makes every derivative of
+  // this network go through reverse mode.
+  auto row_wise = [&](std::optional<bool>& known, const OutputTransformFn& f, const torch::Tensor& y) {
+    if (!known) known = transform_is_row_wise(f, x, y);
+    return *known;
+  };
+  HiddenJets in = jet::input(x);
+  if (feature_transform_) {
+    const OutputTransformFn f = [this](const torch::Tensor& xs, const torch::Tensor&) { return feature_transform_(xs); };
+    if (!row_wise(feature_transform_row_wise_, f, x)) return std::nullopt;
+    auto features = feature_transform_jets(feature_transform_, x, set);
+    in = HiddenJets{features.value, features.derivatives, /*has_second=*/true, /*identity=*/false};
+  }
+  if (embedding_) in = embedding_->forward_jets(in, set);
+  auto core = forward_jets_core(in, set);
   if (!core || !output_transform_) return core;
-  // An output transform (a hard constraint) is propagated through its own partial derivatives when it is
-  // row-wise (checked once); otherwise every derivative of this network is taken in reverse mode.
-  if (!output_transform_row_wise_) output_transform_row_wise_ = transform_is_row_wise(output_transform_, x, core->value);
-  if (!*output_transform_row_wise_) return std::nullopt;
+  if (!row_wise(output_transform_row_wise_, output_transform_, core->value)) return std::nullopt;
   return output_transform_jets(output_transform_, x, *core);
 }
 
-std::optional<grad::Jets> NNImpl::forward_jets_core(const torch::Tensor&, const grad::DerivativeSet&) {
+std::optional<grad::Jets> NNImpl::forward_jets_core(const HiddenJets&, const grad::DerivativeSet&) {
   return std::nullopt;
+}
+
+void NNImpl::apply_embedding(std::shared_ptr<EmbeddingImpl> embedding) {
+  if (!embedding) detail::fail("apply_embedding: embedding is null");
+  if (embedding->output_dim() != input_dim())
+    detail::fail("apply_embedding: the embedding has ", embedding->output_dim(), " outputs but the network takes ",
+                 input_dim(), " inputs (expected layer_sizes[0] = ", embedding->output_dim(), ")");
+  if (embedding_) replace_module("embedding", embedding);
+  else register_module("embedding", embedding);
+  embedding_ = std::move(embedding);
 }
 
 // ---------------------------------------------------------------- FNN
 
 FNNImpl::FNNImpl(std::vector<std::int64_t> layer_sizes, const std::string& activation,
-                 const std::string& kernel_initializer)
+                 const std::string& kernel_initializer, FNNOptions options)
     : FNNImpl(layer_sizes,
               std::vector<std::string>(layer_sizes.size() > 2 ? layer_sizes.size() - 2 : 0, activation),
-              kernel_initializer) {
-  get_activation(activation);  // validate even for a net without hidden layers
+              kernel_initializer, std::move(options)) {
+  parse_activation(activation);  // validate even for a net without hidden layers
 }
 
 FNNImpl::FNNImpl(std::vector<std::int64_t> layer_sizes, const std::vector<std::string>& activations,
-                 const std::string& kernel_initializer)
+                 const std::string& kernel_initializer, FNNOptions options)
     : layer_sizes_(std::move(layer_sizes)) {
   if (layer_sizes_.size() < 2)
     detail::fail("FNN: layer_sizes has ", layer_sizes_.size(), " entries (expected at least 2: inputs and outputs)");
   for (std::size_t i = 0; i < layer_sizes_.size(); ++i)
     if (layer_sizes_[i] < 1) detail::fail("FNN: layer_sizes[", i, "] = ", layer_sizes_[i], " (expected >= 1)");
-  if (activations.size() != layer_sizes_.size() - 2)
-    detail::fail("FNN: ", activations.size(), " activations for ", layer_sizes_.size() - 2,
+  const std::size_t hidden = layer_sizes_.size() - 2;
+  if (activations.size() != hidden && activations.size() != hidden + 1)
+    detail::fail("FNN: ", activations.size(), " activations for ", hidden,
                  " hidden layers (expected one per hidden layer)");
-  for (const auto& a : activations) {
-    activations_.push_back(get_activation(a));
-    activation_names_.push_back(a);
-    jets_ = jets_ && has_jets(a);
-  }
+  for (const auto& a : activations) parse_activation(a);  // every entry valid, DeepXDE's unused last one too
+  check_regularization(options.regularization, "FNN");
+  regularization_ = options.regularization;
   const Initializer init = get_initializer(kernel_initializer);
-  const auto opts = torch::TensorOptions().dtype(config::real());
   for (std::size_t i = 0; i + 1 < layer_sizes_.size(); ++i) {
-    auto linear = register_module("linears_" + std::to_string(i),
-                                  torch::nn::Linear(layer_sizes_[i], layer_sizes_[i + 1]));
-    linear->to(opts.dtype().toScalarType());
-    torch::NoGradGuard no_grad;
-    init(linear->weight);
-    torch::nn::init::zeros_(linear->bias);
-    linears_.push_back(linear);
+    const std::string act = i < hidden ? activations[i] : std::string();
+    layers_.push_back(make_dense(*this, "linears_" + std::to_string(i), layer_sizes_[i], layer_sizes_[i + 1], act, init,
+                                 options.weight_factorization, "FNN"));
+    linears_.push_back(layers_.back().linear);
+    jets_ = jets_ && layers_.back().has_jets();
   }
+}
+
+std::vector<torch::Tensor> FNNImpl::kernels() const {
+  std::vector<torch::Tensor> out;
+  for (const auto& l : layers_) out.push_back(l.weight());
+  return out;
 }
 
 void FNNImpl::check_input(const torch::Tensor& x) const {
@@ -127,52 +151,16 @@ void FNNImpl::check_input(const torch::Tensor& x) const {
 torch::Tensor FNNImpl::forward_core(const torch::Tensor& x) {
   check_input(x);
   torch::Tensor h = x;
-  const std::size_t last = linears_.size() - 1;
-  for (std::size_t i = 0; i < last; ++i) h = activations_[i](linears_[i]->forward(h));
-  return linears_[last]->forward(h);
+  for (const auto& l : layers_) h = l.forward(h);
+  return h;
 }
 
-}  // namespace pinnxde::nn
-
-namespace pinnxde::nn {
-
-std::optional<grad::Jets> FNNImpl::forward_jets_core(const torch::Tensor& x, const grad::DerivativeSet& set) {
+std::optional<grad::Jets> FNNImpl::forward_jets_core(const HiddenJets& x, const grad::DerivativeSet& set) {
   if (!jets_) return std::nullopt;
-  check_input(x);
-  const std::int64_t N = x.size(0), nf = static_cast<std::int64_t>(set.first.size());
-  const auto K = static_cast<std::int64_t>(set.size());
-  // The first layer is affine in x: dz/dx_f = W[:, f] on every row, second derivatives zero. The directions
-  // are usually consecutive (then a view of W), else gathered.
-  const bool consecutive = nf > 0 && set.first.back() - set.first.front() + 1 == nf;
-  auto first_layer = [&](const torch::nn::Linear& lin) {
-    const auto w = lin->weight.size(0);
-    const auto wt = lin->weight.t();
-    const auto cols =
-        consecutive ? wt.narrow(0, set.first.front(), nf)
-                    : wt.index_select(0, torch::tensor(set.first, torch::TensorOptions().dtype(torch::kLong).device(x.device())));
-    return cols.unsqueeze(1).expand({nf, N, w});
-  };
-  torch::Tensor h = x, jets;  // jets: (K, N, width) derivatives of the current layer's output
-  const std::size_t last = linears_.size() - 1;
-  for (std::size_t i = 0; i < last; ++i) {
-    auto& lin = linears_[i];
-    auto z = jets_linear(h, lin->weight, lin->bias);
-    auto a = activations_[i](z);
-    if (i == 0)
-      jets = activation_jets(activation_names_[i], z, a, first_layer(lin).contiguous(), set, /*has_second=*/false);
-    else
-      jets = activation_jets(activation_names_[i], z, a, jets_linear(jets, lin->weight), set, true);
-    h = a;
-  }
-  auto& out = linears_[last];
-  auto y = jets_linear(h, out->weight, out->bias);
-  torch::Tensor d;
-  if (last == 0) {  // no hidden layer: y is affine in x
-    d = torch::cat({first_layer(out), torch::zeros({K - nf, N, out->weight.size(0)}, y.options())}, 0);
-  } else {
-    d = jets_linear(jets, out->weight);
-  }
-  return grad::Jets{set, y, d};
+  check_input(x.value);
+  HiddenJets h = x;
+  for (const auto& l : layers_) h = l.jets(h, set);
+  return jet::finish(h, set);
 }
 
 }  // namespace pinnxde::nn

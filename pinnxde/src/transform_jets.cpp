@@ -1,4 +1,5 @@
-// Jets through a user's output transform z = f(x, y) (hard constraints), for the forward engine.
+// Jets through a user's output transform z = f(x, y) (hard constraints) and feature transform phi(x), for
+// the forward engine.
 //
 // The network's sweep gives y and its derivatives along the input directions. f is arbitrary user code, so
 // its partial derivatives are taken by reverse mode, but only through f (a handful of elementwise operations
@@ -86,8 +87,19 @@ grad::Jets output_transform_jets(const OutputTransformFn& f, const torch::Tensor
     auto z = f(xd + s * unit_column(x, i) + r * unit_column(x, k), ys);
     derivatives[set.first.size() + q] = per_row_derivative(per_row_derivative(z, s), r);
   }
-  out.derivatives = torch::stack(derivatives, 0);
+  out.derivatives = derivatives.empty() ? torch::zeros({0, out.value.size(0), out.value.size(1)}, out.value.options())
+                                        : torch::stack(derivatives, 0);
   return out;
+}
+
+grad::Jets feature_transform_jets(const std::function<torch::Tensor(const torch::Tensor&)>& phi,
+                                  const torch::Tensor& x, const grad::DerivativeSet& set) {
+  // phi as a transform that ignores y: y and its derivatives are constants (zeros) along every path.
+  grad::Jets none;
+  none.set = set;
+  none.value = torch::zeros({x.size(0), 1}, x.options());
+  none.derivatives = torch::zeros({static_cast<std::int64_t>(set.size()), x.size(0), 1}, x.options());
+  return output_transform_jets([&](const torch::Tensor& xs, const torch::Tensor&) { return phi(xs); }, x, none);
 }
 
 }  // namespace pinnxde::nn

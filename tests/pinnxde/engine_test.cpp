@@ -227,6 +227,12 @@ torch::Tensor coupled_transform(const torch::Tensor& x, const torch::Tensor& y) 
   return torch::cat({y0 * x0 * (1 - x0) + x1 * x1, torch::tanh(y1) * x1 + y0 * y1 * torch::sin(x0)}, 1);
 }
 
+// A feature map that couples the inputs (mixed second derivatives of the features are not zero).
+torch::Tensor coupled_features(const torch::Tensor& x) {
+  auto x0 = x.narrow(1, 0, 1), x1 = x.narrow(1, 1, 1);
+  return torch::cat({torch::sin(x0) * x1, x0 + x1 * x1 * x0}, 1);
+}
+
 Run train_system(const std::string& derivatives, std::int64_t batch_size, Transform transform = Transform::none) {
   dde::config::set_random_seed(3);
   auto pde = [](const torch::Tensor& x, const torch::Tensor& y) -> dde::data::Residuals {
@@ -247,7 +253,7 @@ Run train_system(const std::string& derivatives, std::int64_t batch_size, Transf
       return coupled_transform(x, y) - y.mean(0, /*keepdim=*/true);
     });
   if (transform == Transform::feature)
-    net->apply_feature_transform([](const torch::Tensor& x) { return torch::sin(x); });
+    net->apply_feature_transform(coupled_features);
   dde::Model model(data, net);
   model.compile("adam", {.lr = 1e-3, .derivatives = derivatives});
   Run r;
@@ -319,10 +325,48 @@ TEST_F(EngineTest, AnOutputTransformThatMixesRowsFallsBackToReverseMode) {
                   train_system("reverse", 0, Transform::output_not_row_wise));
 }
 
-TEST_F(EngineTest, AFeatureTransformMakesAutoChooseReverseAndForwardRefuse) {
-  auto a = train_system("auto", 0, Transform::feature);
-  EXPECT_EQ(a.engine, "reverse");
-  EXPECT_THAT([] { train_system("forward", 0, Transform::feature); },
+TEST_F(EngineTest, JetsThroughAFeatureTransformMatchReverseMode) {
+  dde::nn::FNN net({3, 8, 8, 2}, "sin");
+  net->apply_feature_transform([](const torch::Tensor& x) {
+    return torch::cat({coupled_features(x.narrow(1, 0, 2)), torch::cos(x.narrow(1, 2, 1) * x.narrow(1, 0, 1))}, 1);
+  });
+  net->apply_output_transform(coupled_transform);
+  auto x = inputs(11, 3);
+  const auto set = full_set(3);
+  auto jets = net->forward_jets(x, set);
+  ASSERT_TRUE(jets.has_value());
+  auto rev = reverse_jets(net, x, set);
+  EXPECT_LT(max_diff(jets->derivatives, rev), 1e-10);
+  auto params = net->parameters();
+  auto g_fwd = grads(jets->derivatives.pow(2).sum(), params), g_rev = grads(rev.pow(2).sum(), params);
+  for (std::size_t i = 0; i < params.size(); ++i) EXPECT_LT(max_diff(g_fwd[i], g_rev[i]), 1e-10) << i;
+}
+
+TEST_F(EngineTest, TrainingThroughAFeatureTransformGivesTheSameRunWithEitherEngine) {
+  auto a = train_system("auto", 20, Transform::feature), r = train_system("reverse", 20, Transform::feature);
+  EXPECT_EQ(a.engine, "forward");
+  expect_same_run(a, r);
+}
+
+// A network that only has a plain forward (no forward_jets_core): the forward engine cannot run it.
+struct PlainNetImpl : dde::nn::NNImpl {
+  PlainNetImpl() : layer(register_module("layer", torch::nn::Linear(2, 1))) { layer->to(torch::kFloat64); }
+  std::int64_t input_dim() const override { return 2; }
+  std::int64_t output_dim() const override { return 1; }
+  torch::Tensor forward_core(const torch::Tensor& x) override { return torch::tanh(layer(x)); }
+  torch::nn::Linear layer;
+};
+
+TEST_F(EngineTest, ANetworkWithoutJetsMakesAutoChooseReverseAndForwardRefuse) {
+  auto pde = [](const torch::Tensor& x, const torch::Tensor& y) { return dde::grad::hessian(y, x) - 1; };
+  dde::geometry::Rectangle geom({0, 0}, {1, 1});
+  dde::data::PDE data(geom, pde, {}, {.num_domain = 10});
+  auto net = std::make_shared<PlainNetImpl>();
+  EXPECT_FALSE(net->can_sweep());
+  dde::Model model(data, net);
+  model.compile("adam", {.lr = 1e-3});
+  EXPECT_EQ(model.derivative_engine(), "reverse");
+  EXPECT_THAT([&] { model.compile("adam", {.lr = 1e-3, .derivatives = "forward"}); },
               ::testing::ThrowsMessage<dde::ValueError>(HasSubstr("cannot propagate jets")));
   EXPECT_THAT([] { train_system("jets", 0); },
               ::testing::ThrowsMessage<dde::ValueError>(HasSubstr("derivatives = 'jets'; valid: auto, forward, reverse")));

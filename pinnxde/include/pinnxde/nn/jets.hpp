@@ -53,6 +53,11 @@ using OutputTransformFn = std::function<torch::Tensor(const torch::Tensor& x, co
 /// reverse mode through f alone, one path per direction and per mixed pair. Requires f row-wise.
 grad::Jets output_transform_jets(const OutputTransformFn& f, const torch::Tensor& x, const grad::Jets& core);
 
+/// Jets of a feature transform phi(x) (value (N, w), derivatives (set.size(), N, w), the second ones
+/// included), by the same paths with no y. Requires phi row-wise.
+grad::Jets feature_transform_jets(const std::function<torch::Tensor(const torch::Tensor&)>& phi,
+                                  const torch::Tensor& x, const grad::DerivativeSet& set);
+
 /// Whether f is row-wise (row n of f(x, y) depends on row n of x and y only), checked on x, y: f on the last
 /// rows in reverse order must equal those rows of f on all of them.
 bool transform_is_row_wise(const OutputTransformFn& f, const torch::Tensor& x, const torch::Tensor& y);
