@@ -6,7 +6,9 @@
 // The integral is Gauss–Legendre quadrature of degree 20 on [0, x] at every collocation point
 // (dde::data::IDE builds the nodes and the integration matrix; the residual multiplies it with y).
 // Full budget (gallery), as DeepXDE: 10 domain / 2 boundary points on a uniform grid, FNN [1, 20, 20, 20, 1]
-// tanh, Glorot uniform, L-BFGS only. The checked figure is the L2 relative error on 1000 uniform points.
+// tanh, Glorot uniform, L-BFGS only. The checked figure is the L2 relative error on 1000 uniform points:
+// 2.31e-3 (seed 0; float32 L-BFGS stops early), 1.51e-3 with --float64 (all 15000 iterations). Twelve
+// collocation points on [0, 5] fix the solution only loosely between them.
 #include <pinnxde/example_cli.hpp>
 #include <pinnxde/pinnxde.hpp>
 
