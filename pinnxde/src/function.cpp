@@ -71,6 +71,10 @@ const Batch& Function::test_batch() {
 
 void Function::resample_train_points() { train_.reset(); }
 
+void Function::on_train_step() {
+  if (opts_.online) train_.reset();
+}
+
 std::vector<torch::Tensor> Function::losses(const torch::Tensor& outputs, const Batch& batch,
                                             const std::vector<LossFunction>& loss_fns) const {
   if (outputs.sizes() != batch.y.sizes())

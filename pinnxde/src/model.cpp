@@ -284,6 +284,7 @@ double Model::learning_rate() const {
 void Model::Impl::train_first_order(Model& model, std::int64_t iterations, const TrainOptions& o) {
   for (std::int64_t i = 0; i < iterations && !model.stop_training; ++i) {
     for_callbacks(o, [](callbacks::Callback* c) { c->on_epoch_begin(); });
+    data_.on_train_step();
     train_closure();
     apply_decay();
     optimizer_->step();

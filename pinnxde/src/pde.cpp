@@ -256,7 +256,7 @@ std::size_t PDE::num_losses() const { return (pde_ ? num_pde_terms_ : 0) + bcs_.
 void PDE::residual_losses(const torch::Tensor& x, const torch::Tensor& y, const torch::Tensor& aux,
                           std::int64_t from, const std::vector<LossFunction>& loss_fns,
                           std::vector<torch::Tensor>& out) const {
-  const std::int64_t n = x.size(0);
+  const std::int64_t n = x.size(0), rows = residual_rows(from, n);
   Residuals r{torch::Tensor()};
   try {
     r = pde_(x, y, aux);
@@ -274,14 +274,15 @@ void PDE::residual_losses(const torch::Tensor& x, const torch::Tensor& y, const 
     if (t.defined() && !t.is_floating_point())
       detail::fail(cls_, ": the PDE residual (term ", k, ") has dtype ", t.scalar_type(),
                    " (expected a floating-point tensor, e.g. computed from y)");
-    const bool ok = t.defined() && ((t.dim() == 2 && t.size(0) == n && t.size(1) == 1) ||
-                                    (t.dim() == 1 && t.size(0) == n));
-    if (!ok)
+    auto rows_ok = [&](std::int64_t m) {
+      return t.defined() && ((t.dim() == 2 && t.size(0) == m && t.size(1) == 1) || (t.dim() == 1 && t.size(0) == m));
+    };
+    if (!rows_ok(n) && !rows_ok(rows))
       detail::fail(cls_, ": the PDE residual (term ", k, ") returned shape ",
                    t.defined() ? c10::str(t.sizes()) : std::string("undefined"), " for ", n, " points (expected [",
-                   n, ", 1])");
-    auto rk = t.reshape({n, 1});
-    if (from > 0) rk = rk.slice(0, from, n);
+                   rows == n ? std::to_string(n) : std::to_string(rows) + " or " + std::to_string(n), ", 1])");
+    auto rk = t.reshape({-1, 1});
+    if (from > 0 || rk.size(0) != rows) rk = rk.slice(0, from, rows);
     out.push_back(loss_fns[loss_fns.size() == 1 ? 0 : k](torch::Tensor(), rk));  // undefined target = 0
   }
 }

@@ -20,6 +20,7 @@
 #include "pinnxde/data/data.hpp"
 #include "pinnxde/data/dataset.hpp"
 #include "pinnxde/data/function.hpp"
+#include "pinnxde/data/ide.hpp"
 #include "pinnxde/data/pde.hpp"
 #include "pinnxde/data/trajectory.hpp"
 #include "pinnxde/error.hpp"

@@ -79,6 +79,9 @@ class Data {
   virtual const Batch& test_batch() = 0;
   /// Drops and rebuilds the training points (DeepXDE's resample_train_points).
   virtual void resample_train_points() = 0;
+  /// Called by Model before each first-order optimizer step (where DeepXDE calls train_next_batch);
+  /// Function's online option draws new points here. No-op by default.
+  virtual void on_train_step() {}
   /// The sampled training points that a checkpoint must keep (they change when resampled), and their
   /// restoration: a resumed run trains on the points the interrupted one had. Empty/no-op by default.
   virtual geometry::Points checkpoint_points() const { return {}; }

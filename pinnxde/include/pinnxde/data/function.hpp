@@ -22,6 +22,10 @@ namespace pinnxde::data {
 /// Keyword arguments of Function.
 struct FunctionOptions {
   std::string train_distribution = "uniform";  // "uniform" or a sampler: "pseudo", "LHS", "Halton", ...
+  bool online = false;  // draw num_train new training points before every first-order optimizer step
+                        // (DeepXDE's online: with "pseudo", a fresh random sample each step; "uniform"
+                        // and the quasi-random sequences give the same points again). L-BFGS keeps the
+                        // points it starts with.
 };
 
 class Function : public Data {
@@ -38,6 +42,8 @@ class Function : public Data {
   const Batch& train_batch() override;
   const Batch& test_batch() override;
   void resample_train_points() override;
+  /// With online: drops the training points, so the step's train_batch() draws new ones.
+  void on_train_step() override;
   int input_dim() const override { return geom_->dim(); }
   const std::vector<icbc::BCPtr>& bcs() const override { return no_bcs_; }
 

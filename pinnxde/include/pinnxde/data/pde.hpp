@@ -129,9 +129,13 @@ class PDE : public Data {
   virtual geometry::Points train_points() const;
   virtual geometry::Points test_points() const;
   Batch make_batch(const geometry::Points& points, bool with_solution) const;
+  /// The rows a residual evaluated on N rows is taken over (its loss over [from, R)). N for a PDE; IDE
+  /// evaluates on collocation and quadrature points and takes the collocation rows only.
+  virtual std::int64_t residual_rows(std::int64_t /*from*/, std::int64_t n) const { return n; }
   /// Throws unless there is a residual or a condition (something to train).
   void require_terms() const;
-  /// Appends the residual's loss terms: residual(x, y, aux) with the loss over rows [from, N).
+  /// Appends the residual's loss terms: residual(x, y, aux) with the loss over rows [from, R), where
+  /// R = residual_rows(from, N) (N = x.size(0)); a term may have N or R rows.
   void residual_losses(const torch::Tensor& x, const torch::Tensor& y, const torch::Tensor& aux, std::int64_t from,
                        const std::vector<LossFunction>& loss_fns, std::vector<torch::Tensor>& out) const;
   /// Condition k's loss term (loss term number `term`) from its misfit at rows [beg, end) of inputs/outputs.
