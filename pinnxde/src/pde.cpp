@@ -282,7 +282,9 @@ void PDE::residual_losses(const torch::Tensor& x, const torch::Tensor& y, const 
                    n, ", 1])");
     auto rk = t.reshape({n, 1});
     if (from > 0) rk = rk.slice(0, from, n);
-    out.push_back(loss_fns[loss_fns.size() == 1 ? 0 : k](torch::Tensor(), rk));  // undefined target = 0
+    const auto& loss = loss_fns[loss_fns.size() == 1 ? 0 : k];
+    if (residual_loss_) out.push_back(residual_loss_(from > 0 ? x.slice(0, from, n) : x, rk, loss));
+    else out.push_back(loss(torch::Tensor(), rk));  // undefined target = 0
   }
 }
 
