@@ -9,7 +9,8 @@
 // raise the boundary weight to match (docs/gallery.md, "Loss weighting and causal training").
 //
 // Full budget (gallery): 1600 domain / 400 boundary points, FNN [2, 50, 50, 50, 1] tanh, Adam 1e-3 x
-// 3000, no L-BFGS (as the paper: Adam alone), weights {1, 1} fixed or adapted every 10 steps.
+// 3000 (the gallery: 1000), no L-BFGS (as the paper: Adam alone), weights {1, 1} fixed or adapted every
+// 10 steps.
 //   ./helmholtz_2d [--weighting static|grad-norm|ntk --iterations N --seed S ...]
 #include <pinnxde/example_cli.hpp>
 #include <pinnxde/pinnxde.hpp>
