@@ -64,7 +64,12 @@ std::string tensor_string(const torch::Tensor& t) {
 }
 
 nlohmann::json history_json(const LossHistory& h) {
-  return {{"steps", h.steps}, {"loss_train", h.loss_train}, {"loss_test", h.loss_test}, {"metrics_test", h.metrics_test}};
+  // NaN (no causal eps) is not JSON: null.
+  nlohmann::json eps = nlohmann::json::array();
+  for (double e : h.causal_eps) eps.push_back(std::isfinite(e) ? nlohmann::json(e) : nlohmann::json());
+  return {{"steps", h.steps},           {"loss_train", h.loss_train},         {"loss_test", h.loss_test},
+          {"metrics_test", h.metrics_test}, {"loss_weights", h.loss_weights}, {"causal_weights", h.causal_weights},
+          {"causal_eps", eps}};
 }
 
 // Everything restore() reads, checked, before any of it is applied.
@@ -82,6 +87,8 @@ struct Parsed {
   std::optional<geometry::Points> train_points;
   torch::Tensor torch_rng;
   std::mt19937_64 geometry_rng;
+  std::vector<double> weights;  // the loss weights in force (adaptive ones as updated)
+  std::size_t eps_index = 0;    // causal training: position in the eps schedule
 };
 
 }  // namespace
@@ -111,6 +118,8 @@ void Model::save(const std::string& path) const {
     cfg["lbfgs_run"] = {{"maxiter", r.maxiter}, {"maxfun", r.maxfun}, {"done", r.done}, {"evals", r.evals},
                         {"restart_loss", std::isfinite(r.restart_loss) ? nlohmann::json(r.restart_loss) : nlohmann::json()}};
   }
+  cfg["loss_weights"] = m.weights_;
+  cfg["causal_eps_index"] = m.eps_index_;
   cfg["batch_size"] = m.batch_size_;
   cfg["perm_pos"] = m.perm_pos_;
   std::string archive;
@@ -285,6 +294,29 @@ void Model::restore(const std::string& path) {
     p.history.loss_test = h.at("loss_test").get<std::vector<std::vector<double>>>();
     p.history.metrics_test = h.at("metrics_test").get<std::vector<std::vector<double>>>();
     const auto rows = p.history.steps.size();
+    if (h.contains("loss_weights")) {
+      p.history.loss_weights = h.at("loss_weights").get<std::vector<std::vector<double>>>();
+      p.history.causal_weights = h.at("causal_weights").get<std::vector<std::vector<double>>>();
+      for (const auto& e : h.at("causal_eps"))
+        p.history.causal_eps.push_back(e.is_null() ? std::numeric_limits<double>::quiet_NaN() : e.get<double>());
+      if (p.history.loss_weights.size() != rows || p.history.causal_weights.size() != rows ||
+          p.history.causal_eps.size() != rows)
+        unreadable("the loss history has ", rows, " steps but ", p.history.loss_weights.size(), ", ",
+                   p.history.causal_weights.size(), " and ", p.history.causal_eps.size(),
+                   " rows of loss weights, causal weights and causal eps");
+    } else {  // written before weights were recorded
+      p.history.loss_weights.assign(rows, {});
+      p.history.causal_weights.assign(rows, {});
+      p.history.causal_eps.assign(rows, std::numeric_limits<double>::quiet_NaN());
+    }
+    p.weights = cfg.value("loss_weights", std::vector<double>{});
+    for (std::size_t i = 0; i < p.weights.size(); ++i)
+      if (!std::isfinite(p.weights[i]) || p.weights[i] < 0)
+        unreadable("loss_weights[", i, "] = ", p.weights[i], " (expected finite >= 0)");
+    p.eps_index = cfg.value("causal_eps_index", std::size_t{0});
+    if (m.causal() && p.eps_index >= m.copts_.causal.eps.size())
+      unreadable("causal_eps_index = ", p.eps_index, " but the compiled causal.eps has ", m.copts_.causal.eps.size(),
+                 " entries");
     if (p.history.loss_train.size() != rows || p.history.loss_test.size() != rows ||
         p.history.metrics_test.size() != rows)
       unreadable("the loss history has ", rows, " steps but ", p.history.loss_train.size(), ", ",
@@ -362,6 +394,8 @@ void Model::restore(const std::string& path) {
   m.state_.best_step = p.best_step;
   m.state_.best_loss_train = p.best_loss_train;
   m.history_ = std::move(p.history);
+  m.weights_ = std::move(p.weights);
+  m.eps_index_ = m.causal() ? p.eps_index : 0;
   m.lbfgs_run_ = p.lbfgs_run;
   m.batch_size_ = p.batch_size;
   m.perm_pos_ = p.perm_pos;

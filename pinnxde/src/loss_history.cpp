@@ -1,4 +1,6 @@
 // save_loss_history: DeepXDE's loss.dat.
+#include <algorithm>
+#include <cmath>
 #include <filesystem>
 #include <iomanip>
 #include <sstream>
@@ -22,12 +24,36 @@ void save_loss_history(const LossHistory& h, const std::string& output_dir) {
     detail::fail("save_loss_history: the history has ", rows, " steps but ", h.loss_train.size(), ", ",
                  h.loss_test.size(), " and ", h.metrics_test.size(),
                  " rows of loss_train, loss_test and metrics_test (expected one row per step)");
+  // Optional columns: the loss weights (when some weight differs from 1), causal eps and window weights.
+  // Rows recorded without them (an earlier phase) get nan.
+  auto widest = [&](const std::vector<std::vector<double>>& v) {
+    std::size_t n = 0;
+    if (v.size() == rows)
+      for (const auto& r : v) n = std::max(n, r.size());
+    return n;
+  };
+  std::size_t n_weights = widest(h.loss_weights);
+  bool weighted = false;
+  for (const auto& r : h.loss_weights)
+    for (double w : r) weighted = weighted || w != 1.0;
+  if (!weighted) n_weights = 0;
+  const std::size_t n_causal = h.causal_eps.size() == rows ? widest(h.causal_weights) : 0;
   std::ostringstream out;
-  out << "# step, loss_train, loss_test, metrics_test\n" << std::scientific << std::setprecision(8);
+  out << "# step, loss_train, loss_test, metrics_test" << (n_weights ? ", loss_weights" : "")
+      << (n_causal ? ", causal_eps, causal_weights" : "") << "\n"
+      << std::scientific << std::setprecision(8);
+  auto columns = [&](const std::vector<double>& r, std::size_t n) {
+    for (std::size_t k = 0; k < n; ++k) out << " " << (k < r.size() ? r[k] : std::nan(""));
+  };
   for (std::size_t i = 0; i < rows; ++i) {
     out << h.steps[i];
     for (const auto* row : {&h.loss_train[i], &h.loss_test[i], &h.metrics_test[i]})
       for (double v : *row) out << " " << v;
+    if (n_weights) columns(h.loss_weights[i], n_weights);
+    if (n_causal) {
+      out << " " << h.causal_eps[i];
+      columns(h.causal_weights[i], n_causal);
+    }
     out << "\n";
   }
   detail::write_file_atomically(path.string(), out.str(), "save_loss_history");

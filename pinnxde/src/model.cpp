@@ -5,6 +5,7 @@
 
 #include <torch/torch.h>
 
+#include <algorithm>
 #include <cmath>
 #include <iostream>
 #include <sstream>
@@ -12,8 +13,11 @@
 #include "model_impl.hpp"
 #include "pinnxde/conditions/convert.hpp"
 #include "pinnxde/config.hpp"
+#include "pinnxde/data/pde.hpp"
+#include "pinnxde/geometry/geometry_x_time.hpp"
 #include "pinnxde/error.hpp"
 #include "pinnxde/grad.hpp"
+#include "pinnxde/loss_weighting.hpp"
 #include "pinnxde/metrics.hpp"
 #include "pinnxde/nn/fnn.hpp"
 #include "pinnxde/optimizers.hpp"
@@ -41,7 +45,11 @@ Model::Model(data::Data& data, std::shared_ptr<nn::NNImpl> net) {
   runtime::print_banner_once();
 }
 
-Model::~Model() = default;
+Model::~Model() {
+  // The data object may outlive the model: it must not keep a hook into this model.
+  if (impl_ && impl_->causal_installed_)
+    if (auto* pde = dynamic_cast<data::PDE*>(&impl_->data_)) pde->set_residual_loss({});
+}
 
 data::Data& Model::data() { return impl_->data_; }
 const LossHistory& Model::losshistory() const { return impl_->history_; }
@@ -72,6 +80,33 @@ void Model::compile(const std::string& optimizer, CompileOptions options) {
     if (const double w = options.loss_weights[k]; !std::isfinite(w) || w < 0)
       detail::fail("Model::compile: loss_weights[", k, "] = ", w, " (expected finite >= 0)");
   for (const auto& name : options.metrics) metrics::get(name);  // validates the name
+  {
+    const auto& w = options.weighting;
+    if (w.name != "static" && w.name != "grad-norm" && w.name != "ntk")
+      detail::fail("Model::compile: weighting.name = '", w.name, "'; valid: static, grad-norm, ntk");
+    if (w.every < 1) detail::fail("Model::compile: weighting.every = ", w.every, " (expected >= 1)");
+    if (!(w.alpha > 0 && w.alpha <= 1))
+      detail::fail("Model::compile: weighting.alpha = ", w.alpha, " (expected 0 < alpha <= 1)");
+    if (w.statistic != "max" && w.statistic != "mean")
+      detail::fail("Model::compile: weighting.statistic = '", w.statistic, "'; valid: max, mean");
+    if (w.ntk_samples < 1) detail::fail("Model::compile: weighting.ntk_samples = ", w.ntk_samples, " (expected >= 1)");
+    if (w.name == "grad-norm" && !dynamic_cast<data::PDE*>(&m.data_))
+      detail::fail("Model::compile: weighting.name = 'grad-norm' needs a PDE residual to compare with (a PDE or "
+                   "TimePDE data object); use 'ntk' or 'static'");
+    const auto& c = options.causal;
+    if (c.num_windows < 0) detail::fail("Model::compile: causal.num_windows = ", c.num_windows, " (expected >= 0; 0: off)");
+    if (c.num_windows > 0) {
+      if (!dynamic_cast<data::TimePDE*>(&m.data_))
+        detail::fail("Model::compile: causal.num_windows = ", c.num_windows,
+                     " but the data is not a TimePDE (causal training splits a time-dependent residual)");
+      if (c.eps.empty()) detail::fail("Model::compile: causal.eps is empty (expected at least one eps > 0)");
+      for (std::size_t i = 0; i < c.eps.size(); ++i)
+        if (!(c.eps[i] > 0) || !std::isfinite(c.eps[i]))
+          detail::fail("Model::compile: causal.eps[", i, "] = ", c.eps[i], " (expected a finite number > 0)");
+      if (!(c.delta > 0 && c.delta <= 1))
+        detail::fail("Model::compile: causal.delta = ", c.delta, " (expected 0 < delta <= 1)");
+    }
+  }
   // Validates the decay and resolves it once: the loop calls a function, not a string comparison.
   detail::Schedule schedule = detail::make_schedule(options.decay, optimizer, optimizers::detail::is_lbfgs(optimizer));
   if (options.loss.names.empty())
@@ -122,14 +157,22 @@ void Model::compile(const std::string& optimizer, CompileOptions options) {
   m.optimizer_name_ = optimizer;
   m.optimizer_steps_ = 0;
   m.lbfgs_run_ = optimizers::detail::LbfgsRun{};
+  // Adaptive weights carry over from an adaptive phase into the next (e.g. Adam, then L-BFGS with them
+  // frozen) unless new initial weights are given; otherwise they start at loss_weights.
+  const bool keep = options.weighting.name != "static" && m.adaptive() && options.loss_weights.empty() &&
+                    !m.weights_.empty();
+  if (!keep) m.weights_ = options.loss_weights;
+  const bool same_causal = m.causal() && options.causal.num_windows == m.copts_.causal.num_windows &&
+                           options.causal.eps == m.copts_.causal.eps;
+  if (!same_causal) m.eps_index_ = 0;
   m.copts_ = std::move(options);
   m.schedule_ = std::move(schedule);
+  m.install_causal();
   // L-BFGS (nullptr here) is built by the driver, or by restore, and kept, curvature history and all.
   m.optimizer_ = optimizers::detail::make_optimizer(optimizer, m.params_, m.copts_.lr);
 }
 
-Model::Impl::Evaluation Model::Impl::evaluate(const data::Batch& batch) {
-  Evaluation ev;
+data::Evaluation Model::Impl::evaluate_terms(const data::Batch& batch, const std::vector<data::LossFunction>& fns) {
   // This evaluation's derivative cache: the terms keep their graphs alive, the cache goes at the brace.
   grad::Scope scope;
   // A data object may keep the network function past this evaluation (an adjoint ODE solve calls it again
@@ -145,17 +188,24 @@ Model::Impl::Evaluation Model::Impl::evaluate(const data::Batch& batch) {
     Call& c;
     ~EndCall() { c.scope = nullptr; }
   } end_call{*call};
-  auto dev = data_.evaluate(
+  causal_w_ = torch::Tensor();
+  return data_.evaluate(
       [call](const torch::Tensor& x) {
         return call->scope ? call->engine->run(*call->net, x, *call->scope, call->site++) : call->net->forward(x);
       },
-      batch, loss_fns_);
+      batch, fns);
+}
+
+Model::Impl::Evaluation Model::Impl::evaluate(const data::Batch& batch) {
+  Evaluation ev;
+  auto dev = evaluate_terms(batch, loss_fns_);
   ev.outputs = std::move(dev.outputs);
   ev.terms = std::move(dev.terms);
   if (loss_fns_.size() > 1 && loss_fns_.size() != ev.terms.size())
     detail::fail("Model::compile: loss has ", loss_fns_.size(), " entries for ", ev.terms.size(),
                  " loss terms (expected one name, or one per term)");
-  const auto& w = copts_.loss_weights;
+  if (weights_.empty() && adaptive()) weights_.assign(ev.terms.size(), 1.0);
+  const auto& w = weights_;
   if (!w.empty() && w.size() != ev.terms.size())
     detail::fail("Model::compile: loss_weights has ", w.size(), " entries for ", ev.terms.size(),
                  " loss terms (expected one weight per term)");
@@ -169,7 +219,14 @@ Model::Impl::Evaluation Model::Impl::evaluate(const data::Batch& batch) {
 }
 
 double Model::Impl::train_closure() {
+  const bool update = updating_ && adaptive() && state_.step % copts_.weighting.every == 0;
+  if (update && copts_.weighting.name == "ntk") update_ntk();
   auto ev = evaluate(batch_size_ > 0 ? next_minibatch() : data_.train_batch());
+  if (causal_w_.defined()) {
+    const auto w = causal_w_.to(torch::kCPU, torch::kFloat64).contiguous();
+    causal_last_.assign(w.data_ptr<double>(), w.data_ptr<double>() + w.numel());
+  }
+  if (update && copts_.weighting.name == "grad-norm") update_grad_norm(ev);
   const double loss = ev.total.item<double>();
   if (!std::isfinite(loss)) throw NonFiniteLoss{loss};
   state_.loss_train = loss;
@@ -203,10 +260,104 @@ void Model::Impl::restore_best() {
 
 double Model::Impl::weighted_total(const std::vector<double>& terms) const {
   double total = 0;
-  for (std::size_t k = 0; k < terms.size(); ++k)
-    total += terms[k] * (copts_.loss_weights.empty() ? 1.0 : copts_.loss_weights[k]);
+  for (std::size_t k = 0; k < terms.size(); ++k) total += terms[k] * (k < weights_.size() ? weights_[k] : 1.0);
   if (auto r = net_->regularization_loss(); r.defined()) total += r.item<double>();  // as evaluate() does
   return total;
+}
+
+std::vector<bool> Model::Impl::residual_flags(std::size_t terms) const {
+  std::vector<bool> flags(terms, false);
+  // A PDE's terms are its residual terms (none when it has no residual), then one per condition.
+  if (const auto* pde = dynamic_cast<const data::PDE*>(&data_))
+    for (std::size_t k = 0; k + pde->bcs().size() < terms; ++k) flags[k] = true;
+  return flags;
+}
+
+void Model::Impl::set_weights(std::vector<double> w) {
+  if (w == weights_) return;
+  weights_ = std::move(w);
+  // The objective changed: a loss under the old weights is no yardstick for the best state.
+  state_.best_loss_train = std::numeric_limits<double>::infinity();
+}
+
+void Model::Impl::update_grad_norm(Evaluation& ev) {
+  const auto net_params = net_->parameters();
+  std::vector<std::vector<torch::Tensor>> grads;
+  for (const auto& t : ev.terms)
+    grads.push_back(t.requires_grad() ? torch::autograd::grad({t}, net_params, {}, /*retain_graph=*/true,
+                                                              /*create_graph=*/false, /*allow_unused=*/true)
+                                      : std::vector<torch::Tensor>(net_params.size()));
+  const auto& o = copts_.weighting;
+  set_weights(weighting::grad_norm_update(grads, residual_flags(ev.terms.size()), weights_, o.alpha, o.statistic));
+  ev.total = torch::Tensor();
+  for (std::size_t k = 0; k < ev.terms.size(); ++k) {
+    auto term = ev.terms[k] * weights_[k];
+    ev.total = ev.total.defined() ? ev.total + term : term;
+  }
+}
+
+void Model::Impl::update_ntk() {
+  // Per-row misfits instead of losses: each term's rows as a vector (the residual itself, or the
+  // condition's prediction minus its target).
+  const std::vector<data::LossFunction> misfit{[](const torch::Tensor& y_true, const torch::Tensor& y_pred) {
+    return y_true.defined() ? (y_pred - y_true).reshape(-1) : y_pred.reshape(-1);
+  }};
+  causal_plain_ = true;
+  struct Plain {
+    bool& flag;
+    ~Plain() { flag = false; }
+  } plain{causal_plain_};
+  // A PDE's residual rows are sampled before the evaluation (all condition rows, the ntk_samples evenly
+  // spaced residual rows that ntk_trace would pick): the per-sample backward passes then run through a
+  // graph of those rows only, not of the whole batch. Same traces.
+  const auto& full = data_.train_batch();
+  const data::Batch* batch = &full;
+  data::Batch sub;
+  if (dynamic_cast<data::PDE*>(&data_)) {
+    const std::int64_t nb = full.bcs_start.back(), n = full.x.size(0) - nb;
+    const std::int64_t m = std::min(copts_.weighting.ntk_samples, n);
+    if (m < n) {
+      const auto rows = torch::cat({torch::arange(nb, torch::kLong),
+                                    nb + torch::div(torch::arange(m, torch::kLong) * n, m, "floor")})
+                            .to(full.x.device());
+      sub.x = full.x.detach().index_select(0, rows).requires_grad_(true);
+      sub.bcs_start = full.bcs_start;
+      sub.prepared = full.prepared;
+      if (full.y.defined()) sub.y = full.y.index_select(0, rows);
+      if (full.aux.defined()) sub.aux = full.aux.index_select(0, rows);
+      batch = &sub;
+    }
+  }
+  auto ev = evaluate_terms(*batch, misfit);
+  const auto net_params = net_->parameters();
+  std::vector<double> traces;
+  for (const auto& t : ev.terms) traces.push_back(weighting::ntk_trace(t, net_params, copts_.weighting.ntk_samples));
+  if (weights_.empty()) weights_.assign(traces.size(), 1.0);
+  set_weights(weighting::ntk_update(traces, weights_, copts_.weighting.alpha));
+}
+
+void Model::Impl::install_causal() {
+  auto* pde = dynamic_cast<data::PDE*>(&data_);
+  if (!pde) return;
+  if (!causal()) {
+    if (causal_installed_) pde->set_residual_loss({});
+    causal_installed_ = false;
+    causal_last_.clear();
+    return;
+  }
+  const auto& td = dynamic_cast<const geometry::GeometryXTime&>(pde->geometry()).timedomain();
+  causal_t0_ = td.t0();
+  causal_t1_ = td.t1();
+  pde->set_residual_loss([this](const torch::Tensor& x, const torch::Tensor& r, const data::LossFunction& loss) {
+    if (causal_plain_) return loss(torch::Tensor(), r);
+    const auto n = copts_.causal.num_windows;
+    const auto windows = weighting::causal_windows(x.detach().select(1, x.size(1) - 1), n, causal_t0_, causal_t1_);
+    torch::Tensor w;
+    auto out = weighting::causal_loss(windows, r, loss, n, copts_.causal.eps[eps_index_], &w);
+    causal_w_ = causal_w_.defined() ? torch::minimum(causal_w_, w) : w;
+    return out;
+  });
+  causal_installed_ = true;
 }
 
 double Model::Impl::current_loss() {
@@ -258,6 +409,11 @@ void Model::Impl::record(bool print) {
   };
   auto train_ev = evaluate(data_.train_batch());
   std::vector<double> train = values(train_ev.terms);
+  std::vector<double> causal_row;
+  if (causal_w_.defined()) {
+    const auto w = causal_w_.to(torch::kCPU, torch::kFloat64).contiguous();
+    causal_row.assign(w.data_ptr<double>(), w.data_ptr<double>() + w.numel());
+  }
   auto test_ev = evaluate(data_.test_batch());
   std::vector<double> test = values(test_ev.terms);
   std::vector<double> mets = test_metrics(test_ev.outputs, data_.test_batch());
@@ -265,6 +421,9 @@ void Model::Impl::record(bool print) {
   history_.loss_train.push_back(train);
   history_.loss_test.push_back(test);
   history_.metrics_test.push_back(mets);
+  history_.loss_weights.push_back(weights_);
+  history_.causal_weights.push_back(causal_row);
+  history_.causal_eps.push_back(causal() ? copts_.causal.eps[eps_index_] : std::numeric_limits<double>::quiet_NaN());
   last_terms_ = train;
   if (print) table_.row(state_.step, train, test, mets);
 }
@@ -285,9 +444,25 @@ void Model::Impl::train_first_order(Model& model, std::int64_t iterations, const
   for (std::int64_t i = 0; i < iterations && !model.stop_training; ++i) {
     for_callbacks(o, [](callbacks::Callback* c) { c->on_epoch_begin(); });
     data_.on_train_step();
-    train_closure();
+    updating_ = true;
+    try {
+      train_closure();
+    } catch (...) {
+      updating_ = false;
+      throw;
+    }
+    updating_ = false;
     apply_decay();
     optimizer_->step();
+    // Causal eps schedule: move on once every window's weight passed delta (the paper's criterion).
+    if (causal() && eps_index_ + 1 < copts_.causal.eps.size() && !causal_last_.empty() &&
+        *std::min_element(causal_last_.begin(), causal_last_.end()) > copts_.causal.delta) {
+      ++eps_index_;
+      state_.best_loss_train = std::numeric_limits<double>::infinity();  // a new objective
+      if (o.verbose)
+        std::cout << "causal: min window weight > " << copts_.causal.delta << " at step " << state_.step + 1
+                  << ", eps -> " << copts_.causal.eps[eps_index_] << "\n";
+    }
     ++optimizer_steps_;
     ++state_.step;
     for_callbacks(o, [](callbacks::Callback* c) { c->on_epoch_end(); });
@@ -435,6 +610,12 @@ std::pair<LossHistory, TrainState> Model::train(TrainOptions o) {
   if (o.verbose) detail::print_best(state);
   if (!o.model_save_path.empty()) save(o.model_save_path);
   return {m.history_, state};
+}
+
+std::vector<double> Model::loss_weights() const { return impl_->weights_; }
+std::vector<double> Model::causal_weights() const { return impl_->causal_last_; }
+double Model::causal_eps() const {
+  return impl_->causal() ? impl_->copts_.causal.eps[impl_->eps_index_] : std::numeric_limits<double>::quiet_NaN();
 }
 
 std::string Model::derivative_engine() const { return impl_->engine_ ? impl_->engine_->name() : std::string(); }

@@ -26,6 +26,15 @@ struct Model::Impl {
     torch::Tensor outputs;
   };
   Evaluation evaluate(const data::Batch& batch);
+  /// The data object's terms with other loss functions (NTK: per-row misfits), through the same engine.
+  data::Evaluation evaluate_terms(const data::Batch& batch, const std::vector<data::LossFunction>& fns);
+  bool adaptive() const { return copts_.weighting.name != "static"; }
+  bool causal() const { return copts_.causal.num_windows > 0; }
+  std::vector<bool> residual_flags(std::size_t terms) const;  // which terms are PDE residuals
+  void update_grad_norm(Evaluation& ev);                      // grad-norm rule on this evaluation's terms
+  void update_ntk();                                          // NTK rule on the full training batch
+  void set_weights(std::vector<double> w);                    // and forget the best state if they changed
+  void install_causal();                                      // the residual hook of a TimePDE (or none)
   double train_closure();                     // forward, loss, gradients; returns the total loss
   const data::Batch& next_minibatch();        // the condition rows + the next batch_size PDE rows
   void record(bool print);                    // history row at the current step
@@ -59,6 +68,16 @@ struct Model::Impl {
   torch::Tensor perm_;
   torch::Tensor epoch_rows_;  // (batches, condition rows + batch_size): every batch's rows, built per epoch
   data::Batch minibatch_;
+  // Loss weighting (CompileOptions::weighting): the weights in force, empty when none (all 1).
+  std::vector<double> weights_;
+  bool updating_ = false;  // a first-order step is running: adaptive weights may update
+  // Causal training (CompileOptions::causal).
+  double causal_t0_ = 0, causal_t1_ = 1;
+  std::size_t eps_index_ = 0;
+  bool causal_plain_ = false;             // the hook returns the residual itself (NTK's per-row misfits)
+  bool causal_installed_ = false;
+  torch::Tensor causal_w_;                // window weights of the running evaluation (min over residual terms)
+  std::vector<double> causal_last_;       // of the latest training evaluation
   detail::DisplayTable table_;
   detail::ProgressLine progress_;
 };

@@ -283,7 +283,9 @@ void PDE::residual_losses(const torch::Tensor& x, const torch::Tensor& y, const 
                    rows == n ? std::to_string(n) : std::to_string(rows) + " or " + std::to_string(n), ", 1])");
     auto rk = t.reshape({-1, 1});
     if (from > 0 || rk.size(0) != rows) rk = rk.slice(0, from, rows);
-    out.push_back(loss_fns[loss_fns.size() == 1 ? 0 : k](torch::Tensor(), rk));  // undefined target = 0
+    const auto& loss = loss_fns[loss_fns.size() == 1 ? 0 : k];
+    if (residual_loss_) out.push_back(residual_loss_(x.slice(0, from, rows), rk, loss));
+    else out.push_back(loss(torch::Tensor(), rk));  // undefined target = 0
   }
 }
 

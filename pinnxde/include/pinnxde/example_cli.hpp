@@ -4,6 +4,9 @@
 //   --seed S              one seed for everything  --float64              train in float64
 //   --display-every N     progress row period      --output-dir DIR       where loss.dat goes
 //   --max-error E         exit 2 when the printed error exceeds E (how ctest and the gallery check results)
+// and, in the examples that accept them (Args::accepts_weighting / accepts_causal):
+//   --weighting W         loss weighting: static, grad-norm or ntk (CompileOptions::weighting)
+//   --causal N            causal training with N time windows (CompileOptions::causal; 0: off)
 #include <cmath>
 #include <cstdint>
 #include <cstdlib>
@@ -27,6 +30,10 @@ struct Args {
   int display_every = 1000;
   std::string output_dir;
   std::optional<double> max_error;
+  std::string weighting;          // --weighting, "" when not given
+  std::int64_t causal = 0;        // --causal
+  bool accepts_weighting = false;  // set in an example's defaults to accept --weighting
+  bool accepts_causal = false;     // ... --causal
 };
 
 /// Parses the flags over the example's defaults, applies --seed/--float64 and the L-BFGS budget.
@@ -51,9 +58,16 @@ inline Args parse_args(int argc, char** argv, Args defaults = {}) {
     else if (f == "--display-every") a.display_every = static_cast<int>(std::max<std::int64_t>(1, integer(f, value(i, f))));
     else if (f == "--output-dir") a.output_dir = value(i, f);
     else if (f == "--max-error") a.max_error = std::atof(value(i, f).c_str());
+    else if (f == "--weighting" && a.accepts_weighting) {
+      a.weighting = value(i, f);
+      if (a.weighting != "static" && a.weighting != "grad-norm" && a.weighting != "ntk")
+        detail::fail("example: --weighting = '", a.weighting, "'; valid: static, grad-norm, ntk");
+    } else if (f == "--causal" && a.accepts_causal) a.causal = integer(f, value(i, f));
     else if (f == "--help" || f == "-h") {
       std::cout << "flags: --iterations N --lbfgs-iterations N --seed S --float64 --display-every N "
-                   "--output-dir DIR --max-error E\n";
+                   "--output-dir DIR --max-error E"
+                << (a.accepts_weighting ? " --weighting static|grad-norm|ntk" : "") << (a.accepts_causal ? " --causal N" : "")
+                << "\n";
       std::exit(0);
     } else {
       detail::fail("example: unknown flag '", f, "'; valid: --iterations, --lbfgs-iterations, --seed, --float64, "

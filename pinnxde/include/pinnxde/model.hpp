@@ -41,6 +41,47 @@ struct Decay {
   std::function<double(std::int64_t step)> factor;  // for "lambda"
 };
 
+/// How the loss terms are weighted (CompileOptions::weighting). The weights multiply the unweighted terms
+/// (which the history keeps); they are never differentiated, are updated only by first-order optimizers
+/// (frozen under L-BFGS, whose closure must be deterministic), are saved in checkpoints and recorded in the
+/// history (LossHistory::loss_weights) and in loss.dat. The initial weights are loss_weights (default 1).
+///   "static"     loss_weights, unchanged (DeepXDE's only choice).
+///   "grad-norm"  Wang, Teng & Perdikaris (2021), learning-rate annealing: every `every` steps, for each
+///                condition term i, w_hat_i = max|grad_theta L_r| / mean|grad_theta L_i| over the network's
+///                parameters theta, L_r the sum of the (unweighted) PDE residual terms and L_i the
+///                unweighted term i, then w_i <- (1 - alpha) w_i + alpha w_hat_i. The residual terms keep
+///                their initial weight. statistic = "mean" uses mean|grad L_r| in the numerator instead.
+///   "ntk"        Wang, Yu & Perdikaris (2022): every `every` steps, w_hat_i = sum_j tr(K_j) / tr(K_i) over
+///                all terms (residuals and conditions), where tr(K_i) is estimated as the mean over
+///                `ntk_samples` evenly spaced rows x of term i of |d f_i(x) / d theta|^2 (f_i the residual
+///                or the condition's prediction at x: one per-sample parameter gradient per row), then
+///                w_i <- (1 - alpha) w_i + alpha w_hat_i (alpha = 1 is the paper's rule). The mean (the
+///                trace per point) makes the weights independent of how many points each term has.
+///   model.compile("adam", {.lr = 1e-3, .weighting = {.name = "grad-norm", .every = 100}});
+struct Weighting {
+  std::string name = "static";    // "static" | "grad-norm" | "ntk"
+  std::int64_t every = 100;       // update period in optimizer steps (at steps 0, every, 2 every, ...)
+  double alpha = 0.9;             // moving-average factor in (0, 1]
+  std::string statistic = "max";  // grad-norm numerator: "max" (the paper) or "mean" of |grad L_r|
+  std::int64_t ntk_samples = 64;  // rows per term for the NTK traces (all rows when a term has fewer)
+};
+
+/// Causal training for a TimePDE (Wang, Sankaran & Perdikaris 2022; CompileOptions::causal). The PDE
+/// residual's loss is split into `num_windows` equal time windows of [t0, t1] (each collocation point goes
+/// to the window holding its t), L_i = loss of the residual rows in window i, and the residual term
+/// becomes (1 / num_windows) sum_i w_i L_i with w_i = exp(-eps * sum_{k<i} L_k) (w_0 = 1), computed from
+/// the current residual at every evaluation and never differentiated. eps starts at eps[0] and moves to
+/// the next entry of the list when min_i w_i > delta after a first-order optimizer step (the paper's
+/// schedule; it stays put under L-BFGS). The window weights and eps are recorded in
+/// LossHistory::causal_weights / causal_eps and loss.dat; Model::causal_weights() gives the latest.
+/// Works with mini-batches (a window without rows in a batch has L_i = 0) and both derivative engines.
+///   model.compile("adam", {.lr = 1e-3, .causal = {.num_windows = 32, .eps = {1e-2, 1e-1, 1, 10}}});
+struct Causal {
+  std::int64_t num_windows = 0;      // 0: off
+  std::vector<double> eps = {1.0};   // the schedule, each > 0
+  double delta = 0.99;               // move to the next eps when min_i w_i > delta
+};
+
 /// Keyword arguments of Model::compile, in DeepXDE's order.
 struct CompileOptions {
   double lr = 1e-3;                                       // learning rate (ignored by L-BFGS, which uses 1)
@@ -52,6 +93,10 @@ struct CompileOptions {
   /// Derivative engine (grad/engine.hpp): "auto" (the forward engine when the network can propagate jets,
   /// reverse mode otherwise), "forward" (requires such a network) or "reverse" (autograd, DeepXDE's way).
   std::string derivatives = "auto";
+  /// Static, grad-norm or NTK loss weighting (see Weighting); loss_weights are the initial weights.
+  Weighting weighting;
+  /// Causal training of a TimePDE's residual (see Causal); off by default.
+  Causal causal;
 };
 
 /// Keyword arguments of Model::train.
@@ -72,6 +117,10 @@ struct TrainOptions {
 struct LossHistory {
   std::vector<std::int64_t> steps;
   std::vector<std::vector<double>> loss_train, loss_test, metrics_test;
+  /// Per row: the loss weights in force (one per term; empty when no weights were set), the causal
+  /// window weights of the training batch and the causal eps (empty / NaN when causal training is off).
+  std::vector<std::vector<double>> loss_weights, causal_weights;
+  std::vector<double> causal_eps;
 };
 
 /// Why train() returned.
@@ -138,6 +187,11 @@ class Model {
   std::shared_ptr<nn::NNImpl> net() const;
   /// Network parameters and external variables the optimizer updates.
   const std::vector<torch::Tensor>& trainable_variables() const;
+  /// The loss weights in force (adaptive ones as updated so far); empty when none are set.
+  std::vector<double> loss_weights() const;
+  /// Causal training: the window weights of the latest evaluation and the current eps (empty / NaN when off).
+  std::vector<double> causal_weights() const;
+  double causal_eps() const;
   /// The derivative engine compile() chose: "forward" or "reverse" (empty before compile).
   std::string derivative_engine() const;
 
@@ -148,7 +202,9 @@ class Model {
   std::unique_ptr<Impl> impl_;
 };
 
-/// Writes loss.dat (DeepXDE's columns: step, loss_train..., loss_test..., metrics_test...) into
+/// Writes loss.dat (DeepXDE's columns: step, loss_train..., loss_test..., metrics_test..., then, when the
+/// run had weights other than 1, one loss weight per term, and with causal training eps and the window
+/// weights; a value a row lacks is written as nan) into
 /// output_dir, creating it if needed. Port of deepxde.saveplot's file output. Atomic (temporary file,
 /// rename): a reader sees the old file or the new one. Throws Error naming the path when it cannot write.
 void save_loss_history(const LossHistory& history, const std::string& output_dir = ".");

@@ -26,6 +26,7 @@
 #include "pinnxde/error.hpp"
 #include "pinnxde/geometry.hpp"
 #include "pinnxde/grad.hpp"
+#include "pinnxde/loss_weighting.hpp"
 #include "pinnxde/adaptive.hpp"
 #include "pinnxde/callbacks.hpp"
 #include "pinnxde/metrics.hpp"

@@ -116,6 +116,12 @@ class PDE : public Data {
   /// Makes `anchors` the only training points until the next resampling, which samples num_domain /
   /// num_boundary points again besides them. Port of deepxde.data.PDE.replace_with_anchors.
   void replace_with_anchors(const geometry::Points& anchors);
+  /// How a residual term becomes a loss: x (M, dim) its rows, residual (M, 1), loss the term's loss
+  /// function -> scalar. Unset (the default): loss(undefined, residual). Model sets it for causal training
+  /// (CompileOptions::causal); an empty function restores the default.
+  using ResidualLoss =
+      std::function<torch::Tensor(const torch::Tensor& x, const torch::Tensor& residual, const LossFunction& loss)>;
+  void set_residual_loss(ResidualLoss f) { residual_loss_ = std::move(f); }
   /// Number of PDE equations (1 until the residual has been evaluated once).
   std::size_t num_pde_terms() const { return num_pde_terms_; }
   const geometry::Geometry& geometry() const { return *geom_; }
@@ -150,6 +156,7 @@ class PDE : public Data {
   std::int64_t num_initial_ = 0;
   const char* cls_;
   mutable std::size_t num_pde_terms_ = 1;
+  ResidualLoss residual_loss_;
 
  private:
   std::optional<geometry::Points> train_x_all_;
