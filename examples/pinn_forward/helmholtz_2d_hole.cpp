@@ -68,6 +68,16 @@ int main(int argc, char** argv) {
     const double hx_test = wave_len / precision_test;
     const auto nx_test = static_cast<std::int64_t>(1 / hx_test);
 
+    {
+      const auto b = geom.uniform_boundary_points(16 * nx_train);
+      int on_inner = 0, on_outer = 0;
+      for (Eigen::Index i = 0; i < b.rows(); ++i) {
+        on_inner += boundary_inner(b.row(i), true);
+        on_outer += boundary_outer(b.row(i), true);
+      }
+      std::cout << "Of " << b.rows() << " boundary points, " << on_inner << " on the hole and " << on_outer
+                << " on the square\n";
+    }
     dde::NeumannBC bc_inner(geom, neumann, boundary_inner);
     dde::DirichletBC bc_outer(geom, func, boundary_outer);
 
