@@ -43,8 +43,9 @@ void DisplayTable::set_names(std::vector<std::string> losses, std::vector<std::s
 
 namespace {
 // The names of a list's values, each above its value: value i of "[a, b]" starts at 1 + i * (width + 2).
-std::string names_line(const std::vector<std::string>& names, std::size_t n, const char* fallback, int width) {
-  std::string s = " ";
+std::string names_line(const std::vector<std::string>& names, std::size_t n, const char* fallback, int width,
+                       const char* lead = " ") {
+  std::string s = lead;
   for (std::size_t i = 0; i < n; ++i) {
     std::string name = i < names.size() && !names[i].empty() ? names[i] : fallback + std::to_string(i);
     if (name.size() > static_cast<std::size_t>(width)) name.resize(static_cast<std::size_t>(width));
@@ -76,7 +77,7 @@ void DisplayTable::row(std::int64_t step, const std::vector<double>& train, cons
     }
     if (!vars.empty()) {
       title += "Variables";
-      names += names_line(var_names_, vars.size(), "v", 9);
+      names += names_line(var_names_, vars.size(), "v", 9, "  ");  // above the digits, past the sign column
     }
     while (!title.empty() && title.back() == ' ') title.pop_back();
     while (!names.empty() && names.back() == ' ') names.pop_back();

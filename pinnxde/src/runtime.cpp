@@ -183,6 +183,8 @@ std::string load_warning(double load, int threads, int cores, int backed_off_fro
   if (threads > 1)
     os << " run with PINNXDE_NUM_THREADS=1 (or fewer concurrent programs) for the best speed on a shared "
           "machine (docs/performance.md).";
+  else if (threads_from_env)
+    os << " run fewer programs at once for the best speed (docs/performance.md).";
   else
     os << " this process runs on 1 thread (set PINNXDE_NUM_THREADS=1 to keep it so wherever you start it); run "
           "fewer programs at once for the best speed (docs/performance.md).";

@@ -93,8 +93,8 @@ TEST_F(UsabilityTest, ProgressTableNamesEveryColumnAndShowsVariables) {
   }
   const auto v0 = names.find("v0");
   ASSERT_NE(v0, std::string::npos) << names;
-  // The Variable's value (0.5, printed with a sign column) under its name.
-  EXPECT_EQ(row.substr(v0, 9), " 5.00e-01") << names << "\n" << row;
+  // The Variable's value (0.5, printed after a sign column) under its name.
+  EXPECT_EQ(row.substr(v0 - 1, 9), " 5.00e-01") << names << "\n" << row;
   // Every other line between the table's rows is labelled.
   for (std::size_t i = title + 2; i < out.size() && !out[i].empty(); ++i)
     if (out[i].rfind("Variable", 0) == 0) EXPECT_EQ(out[i].rfind("VariableValue: step ", 0), 0u) << out[i];
@@ -399,6 +399,7 @@ TEST(RuntimeLoad, BannerWarnsWhenLoadPlusThreadsExceedTheCores) {
   EXPECT_THAT(e, HasSubstr("PINNXDE_NUM_THREADS = 2 was set"));
   EXPECT_THAT(e, Not(HasSubstr("instead of")));
   EXPECT_THAT(e, HasSubstr("run with PINNXDE_NUM_THREADS=1"));
+  EXPECT_THAT(dde::runtime::load_warning(3.0, 1, 2, 0, true), HasSubstr("was set; run fewer programs at once"));
 }
 
 }  // namespace
