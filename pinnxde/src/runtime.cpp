@@ -95,7 +95,7 @@ void tune_malloc() {
 
 // What initialize() saw, for the banner: the load average, and the thread count before backing off.
 double g_load = -1;
-int g_cores = 1, g_unbacked_threads = 0;
+int g_cores = 1, g_unbacked_threads = 0;  // the default is never backed off (see default_threads)
 bool g_threads_from_env = false;
 
 // How many cores other processes keep busy, or -1 when unknown: the smaller of the 1-minute load average
@@ -141,8 +141,9 @@ int default_threads() {
     }
     std::cerr << "pinnxde: ignoring PINNXDE_NUM_THREADS = '" << v << "' (expected a positive integer)\n";
   }
-  g_unbacked_threads = g_cores;
-  return threads_for_load(g_cores, g_load);
+  // One thread per core whatever the load: a count that followed the load would make two runs of the same
+  // program differ in their bits (parallel reductions split differently). The banner advises instead.
+  return g_cores;
 }
 
 }  // namespace
@@ -180,14 +181,12 @@ std::string load_warning(double load, int threads, int cores, int backed_off_fro
     os << " pinnxde uses " << threads << " thread" << (threads == 1 ? "" : "s") << " instead of " << backed_off_from
        << ";";
   if (threads_from_env) os << " PINNXDE_NUM_THREADS = " << threads << " was set;";
-  if (threads > 1)
-    os << " run with PINNXDE_NUM_THREADS=1 (or fewer concurrent programs) for the best speed on a shared "
-          "machine (docs/performance.md).";
-  else if (threads_from_env)
-    os << " run fewer programs at once for the best speed (docs/performance.md).";
+  const int suggest = threads_for_load(cores, load);
+  if (threads > suggest)
+    os << " run with PINNXDE_NUM_THREADS=" << suggest
+       << " (or fewer concurrent programs) for the best speed on a shared machine (docs/performance.md).";
   else
-    os << " this process runs on 1 thread (set PINNXDE_NUM_THREADS=1 to keep it so wherever you start it); run "
-          "fewer programs at once for the best speed (docs/performance.md).";
+    os << " run fewer programs at once for the best speed (docs/performance.md).";
   return os.str();
 }
 
