@@ -50,6 +50,11 @@ void require_finite(const Points& p, const char* cls, const char* what) {
 }
 }  // namespace
 
+ValueFunction constant_value(double value, const char* cls) {
+  if (!std::isfinite(value)) detail::fail(cls, ": value = ", value, " (expected a finite constant)");
+  return [value](const torch::Tensor& x) { return torch::full({x.size(0), 1}, value, x.options()); };
+}
+
 BC::BC(std::shared_ptr<const geometry::Geometry> geom, Predicate predicate, int component, const char* cls)
     : geom_(std::move(geom)), predicate_(std::move(predicate)), component_(component) {
   if (component < 0) detail::fail(cls, ": component = ", component, " (expected >= 0)");
@@ -58,8 +63,32 @@ BC::BC(std::shared_ptr<const geometry::Geometry> geom, Predicate predicate, int 
 
 Mask BC::geometry_flags(const Points& X) const { return geom_->on_boundary(X); }
 
+std::string BC::short_name() const {
+  const std::string n = name();
+  if (n == "DirichletBC") return "D";
+  if (n == "NeumannBC") return "N";
+  if (n == "RobinBC") return "R";
+  if (n == "PeriodicBC") return "P";
+  if (n == "OperatorBC") return "Op";
+  if (n == "PointSetBC") return "PS";
+  if (n == "PointSetOperatorBC") return "PSOp";
+  if (n == "Interface2DBC") return "If";
+  return n;  // "IC", and a user-defined condition's own name
+}
+
+Mask BC::flags_for(const Points& X, const Predicate& predicate) const {
+  if (predicate.target<OnInitial>() == nullptr) return geometry_flags(X);
+  try {
+    return geom_->on_initial(X);
+  } catch (const NotImplementedError&) {
+    detail::fail(name(), ": the predicate is dde::on_initial but the geometry (", geom_->name(),
+                 ") has no initial slice (expected a GeometryXTime or TimeDomain; for boundary points use "
+                 "dde::on_boundary)");
+  }
+}
+
 std::vector<Eigen::Index> BC::matching_rows(const Points& X, const Predicate& predicate) const {
-  const Mask flags = geometry_flags(X);
+  const Mask flags = flags_for(X, predicate);
   std::vector<Eigen::Index> rows;
   Eigen::Index i = 0;
   try {
@@ -209,6 +238,18 @@ Misfit RobinBC::misfit(const torch::Tensor& inputs, const torch::Tensor& outputs
   auto y = outputs.slice(0, beg, end);
   auto target = check_column(call_user(name(), "the Robin function", n, [&] { return func_(x, y); }), n,
                              "the Robin function");
+  if (!checked_ && n > 0) {
+    const auto bad = target.detach().isfinite().logical_not().reshape({-1});
+    if (bad.any().item<bool>()) {
+      const auto i = bad.nonzero()[0][0].item<std::int64_t>();
+      std::ostringstream at;
+      const auto xi = x[i].to(torch::kCPU, torch::kFloat64);
+      for (std::int64_t j = 0; j < xi.size(0); ++j) at << (j ? ", " : "") << xi[j].item<double>();
+      detail::fail(name(), ": the Robin function returned ", target[i][0].item<double>(), " at point ", i,
+                   " x = (", at.str(), ") (expected finite values)");
+    }
+    checked_ = true;
+  }
   return {normal_derivative(inputs, outputs, component_, beg, end, prepared.normals), target};
 }
 

@@ -63,6 +63,28 @@ Points Geometry::boundary_normal(const Points&) const {
   detail::fail<NotImplementedError>(name(), ".boundary_normal is not implemented");
 }
 
+namespace {
+Points one_row(const Geometry& g, const Eigen::Ref<const Eigen::RowVectorXd>& x, const char* where) {
+  if (x.size() != g.dim())
+    detail::fail(g.name(), ".", where, ": x has ", x.size(), " entries (expected one point of dimension ", g.dim(),
+                 ")");
+  return Points(x);
+}
+}  // namespace
+
+bool Geometry::on_boundary_at(const Eigen::Ref<const Eigen::RowVectorXd>& x) const {
+  return on_boundary(one_row(*this, x, "on_boundary_at"))(0);
+}
+bool Geometry::inside_at(const Eigen::Ref<const Eigen::RowVectorXd>& x) const {
+  return inside(one_row(*this, x, "inside_at"))(0);
+}
+bool Geometry::on_initial_at(const Eigen::Ref<const Eigen::RowVectorXd>& x) const {
+  return on_initial(one_row(*this, x, "on_initial_at"))(0);
+}
+Eigen::RowVectorXd Geometry::boundary_normal_at(const Eigen::Ref<const Eigen::RowVectorXd>& x) const {
+  return boundary_normal(one_row(*this, x, "boundary_normal_at")).row(0);
+}
+
 Points Geometry::uniform_points(std::int64_t n, bool) const { return random_points(n, "pseudo"); }
 
 Points Geometry::uniform_boundary_points(std::int64_t n) const { return random_boundary_points(n, "pseudo"); }

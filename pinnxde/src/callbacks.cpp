@@ -82,7 +82,8 @@ void VariableValue::write() {
   for (std::size_t i = 0; i < value_.size(); ++i) line << (i ? ", " : "") << value_[i];
   line << "]\n";
   if (o_.filename.empty()) {
-    std::cout << line.str();
+    // Labelled: between the progress table's rows, a bare "1000 [1.00e+00]" reads as a row of the table.
+    std::cout << "VariableValue: step " << line.str();
   } else {
     std::ofstream out(o_.filename, std::ios::app);
     out << line.str();

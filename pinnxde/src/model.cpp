@@ -6,7 +6,10 @@
 #include <torch/torch.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cmath>
+#include <ios>
+#include <optional>
 #include <iostream>
 #include <sstream>
 
@@ -29,6 +32,28 @@ namespace {
 // Thrown from inside an optimizer step when the loss is NaN/Inf, so that L-BFGS' line search stops too.
 struct NonFiniteLoss {
   double value;
+};
+// Thrown from inside an optimizer step when TrainOptions::time_limit has passed (L-BFGS: mid line search).
+struct TimeUp {};
+
+// Puts std::cout's flags, precision, width and fill back as train() found them, however it returns.
+class CoutFormatGuard {
+ public:
+  CoutFormatGuard() : flags_(std::cout.flags()), precision_(std::cout.precision()), width_(std::cout.width()),
+                      fill_(std::cout.fill()) {}
+  ~CoutFormatGuard() {
+    std::cout.flags(flags_);
+    std::cout.precision(precision_);
+    std::cout.width(width_);
+    std::cout.fill(fill_);
+  }
+  CoutFormatGuard(const CoutFormatGuard&) = delete;
+  CoutFormatGuard& operator=(const CoutFormatGuard&) = delete;
+
+ private:
+  std::ios::fmtflags flags_;
+  std::streamsize precision_, width_;
+  char fill_;
 };
 
 template <class Hook>
@@ -219,6 +244,7 @@ Model::Impl::Evaluation Model::Impl::evaluate(const data::Batch& batch) {
 }
 
 double Model::Impl::train_closure() {
+  if (deadline_ && std::chrono::steady_clock::now() >= *deadline_) throw TimeUp{};
   const bool update = updating_ && adaptive() && state_.step % copts_.weighting.every == 0;
   if (update && copts_.weighting.name == "ntk") update_ntk();
   auto ev = evaluate(batch_size_ > 0 ? next_minibatch() : data_.train_batch());
@@ -425,7 +451,31 @@ void Model::Impl::record(bool print) {
   history_.causal_weights.push_back(causal_row);
   history_.causal_eps.push_back(causal() ? copts_.causal.eps[eps_index_] : std::numeric_limits<double>::quiet_NaN());
   last_terms_ = train;
-  if (print) table_.row(state_.step, train, test, mets);
+  if (print) table_.row(state_.step, train, test, mets, variable_values());
+}
+
+std::vector<double> Model::Impl::variable_values() const {
+  std::vector<double> out;
+  for (const auto& v : copts_.external_trainable_variables) {
+    const auto flat = v.detach().reshape({-1}).to(torch::kCPU, torch::kFloat64);
+    for (std::int64_t j = 0; j < std::min<std::int64_t>(flat.numel(), 8); ++j) out.push_back(flat[j].item<double>());
+  }
+  return out;
+}
+
+void Model::Impl::set_table_names() {
+  std::vector<std::string> vars;
+  const auto& ext = copts_.external_trainable_variables;
+  for (std::size_t i = 0; i < ext.size(); ++i) {
+    const auto n = ext[i].numel();
+    for (std::int64_t j = 0; j < std::min<std::int64_t>(n, 8); ++j) {
+      std::ostringstream name;
+      name << "v" << i;
+      if (n != 1) name << "[" << j << "]";
+      vars.push_back(name.str());
+    }
+  }
+  table_.set_names(data_.loss_names(), copts_.metrics, std::move(vars));
 }
 
 void Model::Impl::apply_decay() {
@@ -442,6 +492,7 @@ double Model::learning_rate() const {
 
 void Model::Impl::train_first_order(Model& model, std::int64_t iterations, const TrainOptions& o) {
   for (std::int64_t i = 0; i < iterations && !model.stop_training; ++i) {
+    if (deadline_ && std::chrono::steady_clock::now() >= *deadline_) throw TimeUp{};
     for_callbacks(o, [](callbacks::Callback* c) { c->on_epoch_begin(); });
     data_.on_train_step();
     updating_ = true;
@@ -518,6 +569,8 @@ std::pair<LossHistory, TrainState> Model::train(TrainOptions o) {
     detail::fail<StateError>("Model::train: called before compile(); call e.g. model.compile(\"adam\", "
                              "{.lr = 1e-3}) first");
   if (o.display_every < 1) detail::fail("Model::train: display_every = ", o.display_every, " (expected >= 1)");
+  if (!std::isfinite(o.time_limit) || o.time_limit < 0)
+    detail::fail("Model::train: time_limit = ", o.time_limit, " seconds (expected finite >= 0; 0: no limit)");
   if (o.iterations && *o.iterations < 0)
     detail::fail("Model::train: iterations = ", *o.iterations, " (expected >= 0)");
   const bool lbfgs = optimizers::detail::is_lbfgs(m.optimizer_name_);
@@ -539,8 +592,18 @@ std::pair<LossHistory, TrainState> Model::train(TrainOptions o) {
     m.best_params_.clear();
   }
   if (!o.model_restore_path.empty()) restore(o.model_restore_path);
+  const CoutFormatGuard cout_format;  // the user's own prints after train() keep their digits
   std::cout << "Training model...\n\n";
   const auto t0 = std::chrono::steady_clock::now();
+  m.deadline_.reset();
+  if (o.time_limit > 0)
+    m.deadline_ = t0 + std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+                           std::chrono::duration<double>(o.time_limit));
+  struct EndDeadline {  // a later evaluation outside train() (save, predict, restore) never times out
+    std::optional<std::chrono::steady_clock::time_point>& d;
+    ~EndDeadline() { d.reset(); }
+  } end_deadline{m.deadline_};
+
   m.progress_.start();
   stop_training = false;
   for_callbacks(o, [this](callbacks::Callback* c) {
@@ -559,11 +622,29 @@ std::pair<LossHistory, TrainState> Model::train(TrainOptions o) {
       m.evaluate(m.data_.train_batch());
       m.engine_learned_ = true;
     }
+    m.set_table_names();  // after one evaluation: the number of residual terms is known
     if (m.history_.steps.empty() || m.history_.steps.back() != state.step) m.record(o.verbose);
-    if (lbfgs)
-      m.train_lbfgs(*this, o);
-    else
-      m.train_first_order(*this, *o.iterations, o);
+    try {
+      if (lbfgs)
+        m.train_lbfgs(*this, o);
+      else
+        m.train_first_order(*this, *o.iterations, o);
+    } catch (const TimeUp&) {
+      // Mid-step: the iterations L-BFGS completed in this chunk count; its curvature history is dropped
+      // (the step was interrupted inside a line search), and the parameters reached are recorded.
+      m.deadline_.reset();
+      state.step += m.steps_in_flight_;
+      m.steps_in_flight_ = 0;
+      if (lbfgs) {
+        m.optimizer_.reset();
+        m.lbfgs_run_.active = false;
+      }
+      state.stop_reason = StopReason::TimeLimit;
+      std::ostringstream os;
+      os << "time_limit of " << o.time_limit << " s reached at step " << state.step;
+      state.message = os.str();
+      m.record(o.verbose);
+    }
   } catch (const NonFiniteLoss& e) {
     state.step += m.steps_in_flight_;
     m.steps_in_flight_ = 0;
@@ -627,12 +708,41 @@ torch::Tensor Model::predict(const torch::Tensor& x) {
 
 torch::Tensor Model::predict(const geometry::Points& x) { return predict(to_tensor(x, config::options())); }
 
-torch::Tensor Model::predict(const torch::Tensor& x,
-                             const std::function<torch::Tensor(const torch::Tensor&, const torch::Tensor&)>& op) {
-  auto xs = x.detach().to(config::options()).requires_grad_(true);
+namespace {
+torch::Tensor operator_points(const torch::Tensor& x, const char* what) {
+  if (!x.defined()) detail::fail("Model::predict: x is undefined (expected (N, dim) points)");
+  if (x.dim() != 2) detail::fail("Model::predict: x has shape ", x.sizes(), " (expected (N, dim)) for ", what);
+  return x.detach().to(config::options()).requires_grad_(true);
+}
+}  // namespace
+
+torch::Tensor Model::predict_operator(const torch::Tensor& x, const Operator& op) {
+  auto xs = operator_points(x, "an operator");
   grad::Scope scope;
   auto y = impl_->net_->forward(xs);
-  return op(xs, y).detach();
+  auto r = op(xs, y);
+  if (!r.defined()) detail::fail("Model::predict: the operator returned an undefined tensor");
+  return r.detach();
+}
+
+torch::Tensor Model::predict_operator(const geometry::Points& x, const Operator& op) {
+  return predict_operator(to_tensor(x, config::options()), op);
+}
+
+std::vector<torch::Tensor> Model::predict_system(const torch::Tensor& x, const SystemOperator& op) {
+  auto xs = operator_points(x, "a system operator");
+  grad::Scope scope;
+  auto y = impl_->net_->forward(xs);
+  auto rs = op(xs, y);
+  for (std::size_t i = 0; i < rs.size(); ++i) {
+    if (!rs[i].defined()) detail::fail("Model::predict: the operator's equation ", i, " is an undefined tensor");
+    rs[i] = rs[i].detach();
+  }
+  return rs;
+}
+
+std::vector<torch::Tensor> Model::predict_system(const geometry::Points& x, const SystemOperator& op) {
+  return predict_system(to_tensor(x, config::options()), op);
 }
 
 }  // namespace pinnxde

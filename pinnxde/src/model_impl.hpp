@@ -4,7 +4,9 @@
 #include <torch/optim/optimizer.h>
 #include <torch/types.h>
 
+#include <chrono>
 #include <cstdint>
+#include <optional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -46,6 +48,8 @@ struct Model::Impl {
   void train_first_order(Model& model, std::int64_t iterations, const TrainOptions& options);
   void train_lbfgs(Model& model, const TrainOptions& options);
   void apply_decay();
+  std::vector<double> variable_values() const;  // the external Variables' values, for the table
+  void set_table_names();                        // loss-term, metric and Variable names of the table
 
   data::Data& data_;
   std::shared_ptr<nn::NNImpl> net_;
@@ -80,6 +84,7 @@ struct Model::Impl {
   std::vector<double> causal_last_;       // of the latest training evaluation
   detail::DisplayTable table_;
   detail::ProgressLine progress_;
+  std::optional<std::chrono::steady_clock::time_point> deadline_;  // TrainOptions::time_limit, during train()
 };
 
 }  // namespace pinnxde

@@ -170,13 +170,20 @@ const geometry::Points& PDE::train_x_all() {
   return *train_x_all_;
 }
 
-Batch PDE::make_batch(const geometry::Points& points, bool with_solution) const {
+Batch PDE::make_batch(const geometry::Points& points, bool with_solution, const Batch* train_rows) const {
   const auto options = config::options();
   Batch b;
   std::vector<geometry::Points> parts;
   b.bcs_start.push_back(0);
   for (std::size_t k = 0; k < bcs_.size(); ++k) {
     parts.push_back(bcs_[k]->collocation_points(points));
+    if (parts.back().rows() == 0 && train_rows && train_rows->bcs_start[k + 1] > train_rows->bcs_start[k]) {
+      // A test set without points of this condition (a CSG geometry's uniform test points have no
+      // boundary points): its test loss is taken on its training points, as DeepXDE's test set includes
+      // them, rather than reading 0.
+      const auto& tb = *train_rows;
+      parts.back() = to_points(tb.x.slice(0, tb.bcs_start[k], tb.bcs_start[k + 1]));
+    }
     if (parts.back().rows() == 0)
       std::cerr << "pinnxde: warning: " << cls_ << ": condition " << k << " (" << bcs_[k]->name()
                 << ") selects none of the " << points.rows() << " candidate points; its loss is 0\n";
@@ -241,7 +248,7 @@ const Batch& PDE::train_batch() {
 
 const Batch& PDE::test_batch() {
   if (!opts_.num_test) return train_batch();
-  if (!test_) test_ = make_batch(test_points(), true);
+  if (!test_) test_ = make_batch(test_points(), true, &train_batch());
   ensure_options(*test_, config::options());
   return *test_;
 }
@@ -252,6 +259,16 @@ void PDE::resample_train_points() {
 }
 
 std::size_t PDE::num_losses() const { return (pde_ ? num_pde_terms_ : 0) + bcs_.size(); }
+
+std::vector<std::string> PDE::loss_names() const {
+  std::vector<std::string> names;
+  if (pde_)
+    for (std::size_t i = 0; i < num_pde_terms_; ++i)
+      names.push_back(num_pde_terms_ == 1 ? std::string("pde") : "pde" + std::to_string(i));
+  for (std::size_t k = 0; k < bcs_.size(); ++k)
+    names.push_back(bcs_[k]->label().empty() ? bcs_[k]->short_name() + std::to_string(k) : bcs_[k]->label());
+  return names;
+}
 
 void PDE::residual_losses(const torch::Tensor& x, const torch::Tensor& y, const torch::Tensor& aux,
                           std::int64_t from, const std::vector<LossFunction>& loss_fns,

@@ -5,6 +5,7 @@
 #include <torch/torch.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
@@ -92,15 +93,57 @@ void tune_malloc() {
   g_malloc_tuned = true;
 }
 
+// What initialize() saw, for the banner: the load average, and the thread count before backing off.
+double g_load = -1;
+int g_cores = 1, g_unbacked_threads = 0;  // the default is never backed off (see default_threads)
+bool g_threads_from_env = false;
+
+// How many cores other processes keep busy, or -1 when unknown: the smaller of the 1-minute load average
+// and the number of runnable threads right now, less this one (/proc/loadavg's first and fourth fields;
+// PINNXDE_ASSUME_LOADAVG="2.5 3/400" stands in for them in tests). The average alone lags by a minute, so
+// a program started just after another one ended would back off for nothing; the instantaneous count
+// alone catches a compiler's blip. Both high means the cores are taken.
+double read_busy_cores() {
+  const std::string assumed = env("PINNXDE_ASSUME_LOADAVG");
+  std::istringstream in;
+  if (!assumed.empty()) {
+    in.str(assumed);
+  } else {
+    std::ifstream f("/proc/loadavg");
+    std::string line;
+    if (!std::getline(f, line)) return -1;
+    in.str(line);
+  }
+  double load1 = -1, load5 = 0, load15 = 0;
+  if (!(in >> load1)) return -1;
+  std::string running;
+  if (!assumed.empty()) {
+    in >> running;
+  } else {
+    in >> load5 >> load15 >> running;
+  }
+  const auto slash = running.find('/');
+  if (slash == std::string::npos) return load1;
+  const int now = std::atoi(running.substr(0, slash).c_str()) - 1;  // not counting this thread
+  return std::min(load1, static_cast<double>(std::max(now, 0)));
+}
+
 int default_threads() {
+  const unsigned hc = std::thread::hardware_concurrency();
+  g_cores = hc > 0 ? static_cast<int>(hc) : 1;
+  g_load = read_busy_cores();
   const std::string v = env("PINNXDE_NUM_THREADS");
   if (!v.empty()) {
     const int n = std::atoi(v.c_str());
-    if (n > 0) return n;
+    if (n > 0) {
+      g_threads_from_env = true;
+      return n;
+    }
     std::cerr << "pinnxde: ignoring PINNXDE_NUM_THREADS = '" << v << "' (expected a positive integer)\n";
   }
-  const unsigned hc = std::thread::hardware_concurrency();
-  return hc > 0 ? static_cast<int>(hc) : 1;
+  // One thread per core whatever the load: a count that followed the load would make two runs of the same
+  // program differ in their bits (parallel reductions split differently). The banner advises instead.
+  return g_cores;
 }
 
 }  // namespace
@@ -114,6 +157,37 @@ void initialize() {
     tune_malloc();
     set_num_threads(default_threads());
   });
+}
+
+int threads_for_load(int cores, double load) {
+  if (cores < 1) cores = 1;
+  if (!(load > 0)) return cores;
+  // The cores the other processes leave free (the load average counts runnable threads), at least one.
+  const int busy = static_cast<int>(load + 0.5);
+  return std::max(1, std::min(cores, cores - busy));
+}
+
+std::string load_warning(double load, int threads, int cores, int backed_off_from, bool threads_from_env) {
+  // Rounded as threads_for_load rounds: a load of 0.2 is an idle machine.
+  if (!(load >= 0) || static_cast<int>(load + 0.5) + threads <= cores) return "";
+  std::ostringstream os;
+  os.setf(std::ios::fixed);
+  os.precision(1);
+  os << "pinnxde: WARNING: the machine is busy: load " << load << " + this process's " << threads
+     << " thread" << (threads == 1 ? "" : "s") << " > " << cores << " core" << (cores == 1 ? "" : "s")
+     << ". Oversubscribed threads can make each step many times slower (10x measured with 3 trainings on 2 "
+        "cores).";
+  if (backed_off_from > threads)
+    os << " pinnxde uses " << threads << " thread" << (threads == 1 ? "" : "s") << " instead of " << backed_off_from
+       << ";";
+  if (threads_from_env) os << " PINNXDE_NUM_THREADS = " << threads << " was set;";
+  const int suggest = threads_for_load(cores, load);
+  if (threads > suggest)
+    os << " run with PINNXDE_NUM_THREADS=" << suggest
+       << " (or fewer concurrent programs) for the best speed on a shared machine (docs/performance.md).";
+  else
+    os << " run fewer programs at once for the best speed (docs/performance.md).";
+  return os.str();
 }
 
 void set_num_threads(int n) {
@@ -176,6 +250,9 @@ void print_banner_once() {
                 << "), which makes training 6-9x slower. Install libopenblas0-pthread and select it with\n"
                    "  update-alternatives --set libblas.so.3-x86_64-linux-gnu "
                    "/usr/lib/x86_64-linux-gnu/openblas-pthread/libblas.so.3\n";
+    const std::string busy =
+        load_warning(g_load, i.torch_threads, g_cores, g_unbacked_threads, g_threads_from_env);
+    if (!busy.empty()) std::cout << busy << "\n";
     if (!env("PINNXDE_REEXECED").empty())
       std::cout << "pinnxde: OpenBLAS had detected the CPU as '" << env("PINNXDE_REEXECED")
                 << "'; restarted with OPENBLAS_CORETYPE=" << env("OPENBLAS_CORETYPE") << "\n";

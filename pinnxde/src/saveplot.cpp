@@ -166,10 +166,23 @@ int saveplot(Model& model, const SaveplotOptions& o) {
     out.close();
     if (!out) detail::fail<Error>("saveplot: cannot write '", (dir / "loss_plot.dat").string(), "'");
   }
-  write_table(dir / "solution_plot.dat", "x..., y_pred, y_true, |error|",
-              {test.x, y_pred.narrow(1, 0, 1), test.y.defined() ? test.y.narrow(1, 0, 1) : torch::Tensor(),
-               test.y.defined() ? (y_pred.narrow(1, 0, 1) - test.y.narrow(1, 0, 1).to(y_pred.dtype())).abs()
-                                : torch::Tensor()});
+  // Every output component (at most kMaxPanels): prediction, and with a reference its value and |error|.
+  constexpr std::int64_t kMaxPanels = 8;
+  const bool known = test.y.defined() && test.y.size(1) == nout && nout >= 1;
+  const std::int64_t shown = std::min<std::int64_t>(nout, kMaxPanels);
+  {
+    std::vector<torch::Tensor> cols{test.x};
+    for (std::int64_t k = 0; k < shown; ++k) {
+      cols.push_back(y_pred.narrow(1, k, 1));
+      if (known) {
+        const auto ref = test.y.narrow(1, k, 1).to(y_pred.dtype());
+        cols.push_back(ref);
+        cols.push_back((y_pred.narrow(1, k, 1) - ref).abs());
+      }
+    }
+    write_table(dir / "solution_plot.dat",
+                known ? "x..., then per output: y_pred, y_true, |error|" : "x..., then per output: y_pred", cols);
+  }
   // The scripts hold fixed text only: every file is named relative to output_dir, which gnuplot runs in
   // (see run_gnuplot), so no user-provided string is ever part of a gnuplot command. They stay next to the
   // plots so that a user can edit and re-run them (`cd out && gnuplot loss.gp`).
@@ -182,20 +195,30 @@ int saveplot(Model& model, const SaveplotOptions& o) {
        << "dt 2 title 'test'\n";
   write_script(dir / "loss.gp", loss.str());
   written += run_gnuplot(dir, "loss.gp");
-  const bool known = test.y.defined() && nout >= 1;
+  // Column of output k's prediction in solution_plot.dat (1-based); its reference and |error| follow.
+  auto col = [&](std::int64_t k) { return dim + 1 + k * (known ? 3 : 1); };
   std::ostringstream sol;
   if (dim == 1) {
-    sol << "set terminal pngcairo size 800,500\nset output 'solution.png'\nset xlabel 'x'\n"
-        << "set ylabel 'y'\nset grid\nplot 'solution_plot.dat' using 1:2 with points pt 7 ps 0.5 title "
-        << "'prediction'" << (known ? ", '' using 1:3 with lines title 'reference'" : "") << "\n";
+    sol << "set terminal pngcairo size 800," << std::min<std::int64_t>(300 * shown + 100, 2000)
+        << "\nset output 'solution.png'\nset multiplot layout " << shown << ",1\nset xlabel 'x'\nset grid\n";
+    for (std::int64_t k = 0; k < shown; ++k)
+      sol << "set ylabel 'y_" << k << "'\nplot 'solution_plot.dat' using 1:" << col(k)
+          << " with points pt 7 ps 0.5 title 'prediction (output " << k << ")'"
+          << (known ? ", '' using 1:" + std::to_string(col(k) + 1) + " with lines title 'reference'" : std::string())
+          << "\n";
+    sol << "unset multiplot\n";
   } else if (dim == 2) {
-    sol << "set terminal pngcairo size " << (known ? 1200 : 600) << ",500\nset output 'solution.png'\n"
-        << "set multiplot layout 1," << (known ? 2 : 1) << "\nset xlabel 'x_1'\nset ylabel 'x_2'\nset size ratio -1\n"
-        << "set palette rgbformulae 33,13,10\nset title 'prediction (output 0)'\n"
-        << "plot 'solution_plot.dat' using 1:2:3 with points pt 5 ps 0.6 palette notitle\n";
-    if (known)
-      sol << "set title '|prediction - reference|'\n"
-          << "plot 'solution_plot.dat' using 1:2:5 with points pt 5 ps 0.6 palette notitle\n";
+    sol << "set terminal pngcairo size " << (known ? 1200 : 600) << "," << std::min<std::int64_t>(450 * shown + 50, 3200)
+        << "\nset output 'solution.png'\n"
+        << "set multiplot layout " << shown << "," << (known ? 2 : 1)
+        << "\nset xlabel 'x_1'\nset ylabel 'x_2'\nset size ratio -1\nset palette rgbformulae 33,13,10\n";
+    for (std::int64_t k = 0; k < shown; ++k) {
+      sol << "set title 'prediction (output " << k << ")'\n"
+          << "plot 'solution_plot.dat' using 1:2:" << col(k) << " with points pt 5 ps 0.6 palette notitle\n";
+      if (known)
+        sol << "set title '|prediction - reference| (output " << k << ")'\n"
+            << "plot 'solution_plot.dat' using 1:2:" << col(k) + 2 << " with points pt 5 ps 0.6 palette notitle\n";
+    }
     sol << "unset multiplot\n";
   }
   if (dim == 1 || dim == 2) {

@@ -6,7 +6,8 @@
 //   model.train({.iterations = 50000, .callbacks = {early, vv}});
 //
 // A callback's hooks run at the start/end of train() and after every optimizer step (for L-BFGS: after
-// every chunk of display_every iterations). Set model.stop_training = true to end training early.
+// every chunk of display_every iterations, so a Timer there is checked once per chunk: for a wall-time
+// budget use TrainOptions::time_limit, which is honoured within one step or line-search evaluation). Set model.stop_training = true to end training early.
 // Periods count the model's global step (not steps since the callback was made), so a run resumed from a
 // checkpoint fires its callbacks at the same steps as an uninterrupted one.
 #include <torch/types.h>
@@ -91,7 +92,9 @@ class Timer : public Callback {
   std::chrono::steady_clock::time_point t0_;
 };
 
-/// Prints (and appends to a file) the values of Variables every `period` steps.
+/// Writes the values of Variables every `period` steps: to `filename` as DeepXDE's lines "step [v0, v1]",
+/// or, without a filename, to stdout labelled "VariableValue: step 1000 [1.00e+00]". (The progress table
+/// shows the compiled external_trainable_variables in its Variables column anyway.)
 struct VariableValueOptions {
   std::int64_t period = 1;
   std::string filename;  // empty: stdout only

@@ -8,12 +8,14 @@
 //   auto [losshistory, train_state] = model.train();
 #include <torch/types.h>
 
+#include <concepts>
 #include <cstdint>
 #include <functional>
 #include <limits>
 #include <memory>
 #include <optional>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include "pinnxde/callbacks.hpp"
@@ -111,6 +113,10 @@ struct TrainOptions {
   std::string model_save_path;             // save a checkpoint here after training
   bool verbose = true;                     // print the progress table
   bool restore_best = true;                // end with the parameters of the lowest training loss seen
+  /// Wall-time budget of this train() call in seconds (0: none). Checked before every loss evaluation, so
+  /// training stops within one step (one function evaluation inside an L-BFGS line search); the state is
+  /// then recorded and, with restore_best, the best parameters are kept. StopReason::TimeLimit.
+  double time_limit = 0;
 };
 
 /// Loss and metric records, one row per display step. Port of deepxde.model.LossHistory.
@@ -124,7 +130,7 @@ struct LossHistory {
 };
 
 /// Why train() returned.
-enum class StopReason { IterationsDone, Converged, NonFinite, StoppedByCallback };
+enum class StopReason { IterationsDone, Converged, NonFinite, StoppedByCallback, TimeLimit };
 
 /// Outcome of training. Port of deepxde.model.TrainState, with the reason it stopped.
 struct TrainState {
@@ -161,8 +167,42 @@ class Model {
   torch::Tensor predict(const torch::Tensor& x);
   torch::Tensor predict(const geometry::Points& x);
   /// operator(x, y) at x, e.g. the PDE residual: derivatives flow through the network.
-  torch::Tensor predict(const torch::Tensor& x, const std::function<torch::Tensor(const torch::Tensor&,
-                                                                                   const torch::Tensor&)>& op);
+  /// op(x, y) at x, e.g. the PDE residual: derivatives flow through the network. DeepXDE's
+  /// model.predict(x, operator=op). x: a tensor (N, dim) or Points. op returns one tensor (N, 1) -> that
+  /// tensor; or several, for a system (a std::vector<torch::Tensor>, or the dde::data::Residuals that a
+  /// residual written for PDE returns) -> one (N, 1) tensor per equation, as DeepXDE returns a list.
+  ///
+  ///   auto r = model.predict(x, pde);            // pde: the residual given to the data object
+  template <class X, class Op>
+    requires(std::same_as<std::remove_cvref_t<X>, torch::Tensor> ||
+             std::same_as<std::remove_cvref_t<X>, geometry::Points>) &&
+            std::invocable<Op&, const torch::Tensor&, const torch::Tensor&>
+  auto predict(const X& x, Op&& op) {
+    using R = std::remove_cvref_t<std::invoke_result_t<Op&, const torch::Tensor&, const torch::Tensor&>>;
+    if constexpr (std::is_convertible_v<R, torch::Tensor>) {
+      return predict_operator(x, Operator([&op](const torch::Tensor& a, const torch::Tensor& b) -> torch::Tensor {
+                                return op(a, b);
+                              }));
+    } else if constexpr (std::is_convertible_v<R, std::vector<torch::Tensor>>) {
+      return predict_system(x, SystemOperator([&op](const torch::Tensor& a, const torch::Tensor& b) {
+                              return std::vector<torch::Tensor>(op(a, b));
+                            }));
+    } else {
+      static_assert(requires(R r) { std::vector<torch::Tensor>(r.terms); },
+                    "Model::predict(x, op): op(x, y) must return a torch::Tensor, a std::vector<torch::Tensor> "
+                    "or dde::data::Residuals");
+      return predict_system(x, SystemOperator([&op](const torch::Tensor& a, const torch::Tensor& b) {
+                              return std::vector<torch::Tensor>(op(a, b).terms);
+                            }));
+    }
+  }
+  using Operator = std::function<torch::Tensor(const torch::Tensor& x, const torch::Tensor& y)>;
+  using SystemOperator = std::function<std::vector<torch::Tensor>(const torch::Tensor& x, const torch::Tensor& y)>;
+  /// What predict(x, op) calls: one operator -> (N, 1); a system -> one (N, 1) tensor per equation.
+  torch::Tensor predict_operator(const torch::Tensor& x, const Operator& op);
+  torch::Tensor predict_operator(const geometry::Points& x, const Operator& op);
+  std::vector<torch::Tensor> predict_system(const torch::Tensor& x, const SystemOperator& op);
+  std::vector<torch::Tensor> predict_system(const geometry::Points& x, const SystemOperator& op);
 
   /// Writes one checkpoint file: network parameters, every Variable, the optimizer state, the step, the
   /// random generators' states, the loss history and the configuration, followed by a 64-bit checksum of

@@ -12,7 +12,9 @@
 //    is set before the process starts: pinnxde detects this and re-executes the program once with the
 //    right core type (set PINNXDE_NO_REEXEC=1 to opt out);
 //  - LibTorch starts with one intra-op thread on some VMs: pinnxde uses every core (PINNXDE_NUM_THREADS=N
-//    overrides);
+//    overrides), whatever the load, so that two runs of a program give the same bits; the banner warns
+//    when the machine's load plus this process's threads exceed the cores (oversubscription makes steps
+//    many times slower) and says which PINNXDE_NUM_THREADS to use;
 //  - glibc malloc returns and re-faults the megabyte-sized tensors of every step: pinnxde raises the mmap
 //    and trim thresholds with mallopt (PINNXDE_NO_MALLOPT=1 opts out).
 #include <string>
@@ -43,5 +45,15 @@ std::string describe();
 void print_banner_once();
 /// Sets LibTorch intra-op threads and OpenBLAS threads.
 void set_num_threads(int n);
+/// The thread count the banner advises on `cores` cores when other processes keep `load` cores busy
+/// (initialize() takes the smaller of /proc/loadavg's 1-minute average and its count of threads runnable
+/// right now, less its own): the cores left free, cores - round(load), at least 1; all cores when the load
+/// is unknown (< 0). The default is not backed off (it stays one thread per core, for reproducibility).
+int threads_for_load(int cores, double load);
+/// The banner's warning when round(load) + threads > cores, saying what to do (PINNXDE_NUM_THREADS =
+/// threads_for_load(cores, load), or fewer programs); empty otherwise or when the load is unknown (< 0).
+/// backed_off_from: a count the caller lowered `threads` from (0: none; initialize() never does);
+/// threads_from_env: the count came from PINNXDE_NUM_THREADS.
+std::string load_warning(double load, int threads, int cores, int backed_off_from, bool threads_from_env);
 
 }  // namespace pinnxde::runtime

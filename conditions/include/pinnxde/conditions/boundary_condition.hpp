@@ -25,10 +25,27 @@ using Predicate = std::function<bool(const Eigen::Ref<const Eigen::RowVectorXd>&
 /// Value function over a batch: x: (N, dim) -> (N, 1) or (N,).
 using ValueFunction = std::function<torch::Tensor(const torch::Tensor& x)>;
 
+/// A value function that returns `value` at every point, (N, 1) in x's dtype; throws ValueError naming
+/// `cls` unless value is finite. What the conditions' constant-value constructors use.
+ValueFunction constant_value(double value, const char* cls);
+
+/// The types of on_boundary and on_initial: the conditions recognise them (Predicate::target) and give
+/// each the flag its name promises.
+struct OnBoundary {
+  bool operator()(const Eigen::Ref<const Eigen::RowVectorXd>&, bool on) const { return on; }
+};
+struct OnInitial {
+  bool operator()(const Eigen::Ref<const Eigen::RowVectorXd>&, bool on) const { return on; }
+};
 /// Every boundary point: DeepXDE's `lambda _, on_boundary: on_boundary`.
-inline const Predicate on_boundary = [](const Eigen::Ref<const Eigen::RowVectorXd>&, bool on) { return on; };
-/// Every initial point: DeepXDE's `lambda _, on_initial: on_initial`.
-inline const Predicate on_initial = [](const Eigen::Ref<const Eigen::RowVectorXd>&, bool on) { return on; };
+inline const Predicate on_boundary = OnBoundary{};
+/// Every initial point: DeepXDE's `lambda _, on_initial: on_initial`. Means the initial slice for every
+/// condition, not only IC: `OperatorBC(geomtime, f, dde::on_initial)` selects the points at t = t0 (in
+/// DeepXDE an OperatorBC hands any predicate the on-boundary flag, so there the same line silently selects
+/// the spatial boundary). On a geometry without time it is an error. A predicate of your own still gets
+/// the condition's usual flag (on_initial for IC, on_boundary otherwise): test t yourself, e.g.
+/// `[&](const auto& x, bool) { return geomtime.on_initial(x)(0); }`.
+inline const Predicate on_initial = OnInitial{};
 
 /// What a condition precomputes for its collocation points, once per (re)sampling.
 struct Prepared {
@@ -70,6 +87,16 @@ class BC {
   int component() const { return component_; }
   /// Class name for messages, e.g. "DirichletBC".
   virtual std::string name() const = 0;
+  /// A compact form of name() for the progress table's header: "D" (Dirichlet), "N" (Neumann), "R"
+  /// (Robin), "P" (periodic), "Op" (operator), "IC", "PS" (point set), "PSOp", "If" (interface).
+  virtual std::string short_name() const;
+  /// The name of this condition's loss column in the progress table (empty: short_name() and the
+  /// condition's index, e.g. "D0"). At most 8 characters read well.
+  ///
+  ///   dde::DirichletBC wall(geom, 0.0, dde::on_boundary);
+  ///   wall.set_label("wall");
+  void set_label(std::string label) { label_ = std::move(label); }
+  const std::string& label() const { return label_; }
   /// The geometry, when the condition has one (PointSetBC has none).
   const std::shared_ptr<const geometry::Geometry>& geometry() const { return geom_; }
 
@@ -77,6 +104,8 @@ class BC {
   BC(std::shared_ptr<const geometry::Geometry> geom, Predicate predicate, int component, const char* cls);
   /// Flags the geometry gives the predicate (on_boundary here; on_initial for IC).
   virtual Mask geometry_flags(const Points& X) const;
+  /// The flags `predicate` gets: the initial slice's for dde::on_initial, geometry_flags(X) otherwise.
+  Mask flags_for(const Points& X, const Predicate& predicate) const;
   /// Indices of the rows of X that `predicate` accepts, given the geometry's flags.
   std::vector<Eigen::Index> matching_rows(const Points& X, const Predicate& predicate) const;
   /// Evaluates a value function on prepared points and checks it returns (M, 1) or (M,).
@@ -91,6 +120,7 @@ class BC {
   std::shared_ptr<const geometry::Geometry> geom_;
   Predicate predicate_;
   int component_;
+  std::string label_;
 };
 
 /// A condition held by a data object: implicitly built from any condition value, so `{bc, ic}` works.

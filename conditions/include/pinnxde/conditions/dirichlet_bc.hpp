@@ -11,6 +11,9 @@ class DirichletBC : public BC {
  public:
   /// geom: any geometry (copied); func: x (M, dim) -> (M, 1); on_boundary: predicate; component: output column.
   DirichletBC(const geometry::Geometry& geom, ValueFunction func, Predicate on_boundary, int component = 0);
+  /// A constant value, DeepXDE's `lambda x: 0`: `DirichletBC(geom, 0.0, dde::on_boundary)`.
+  DirichletBC(const geometry::Geometry& geom, double value, Predicate on_boundary, int component = 0)
+      : DirichletBC(geom, constant_value(value, "DirichletBC"), std::move(on_boundary), component) {}
 
   Prepared prepare(const Points& points, const torch::TensorOptions& options) const override;
   Misfit misfit(const torch::Tensor& inputs, const torch::Tensor& outputs, std::int64_t beg, std::int64_t end,

@@ -11,6 +11,9 @@ class IC : public BC {
  public:
   /// geom must have an initial slice (GeometryXTime, TimeDomain); on_initial receives its on_initial flag.
   IC(const geometry::Geometry& geom, ValueFunction func, Predicate on_initial, int component = 0);
+  /// A constant value, DeepXDE's `lambda x: 0`: `IC(geom, 0.0, dde::on_initial)`.
+  IC(const geometry::Geometry& geom, double value, Predicate on_initial, int component = 0)
+      : IC(geom, constant_value(value, "IC"), std::move(on_initial), component) {}
 
   Prepared prepare(const Points& points, const torch::TensorOptions& options) const override;
   Misfit misfit(const torch::Tensor& inputs, const torch::Tensor& outputs, std::int64_t beg, std::int64_t end,

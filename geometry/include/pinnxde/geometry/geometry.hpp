@@ -69,6 +69,19 @@ class Geometry {
   /// Default: throws NotImplementedError.
   virtual Points boundary_normal(const Points& x) const;
 
+  /// One point, as a predicate gets it (or a row of Points, `X.row(i)`): DeepXDE's `outer.on_boundary(x)`,
+  /// `outer.inside(x)`, `inner.boundary_normal(x)` and `geomtime.on_initial(x)` on a single x, as one-liners:
+  ///
+  ///   auto on_outer = [&](const auto& x, bool on) { return on && outer.on_boundary_at(x); };
+  ///
+  /// (The batch methods above take (N, dim) Points; in a value function, which gets a tensor, convert with
+  /// dde::to_points(x) and back with dde::to_tensor(points, x.options()).) Throws ValueError unless x has
+  /// dim() entries.
+  bool on_boundary_at(const Eigen::Ref<const Eigen::RowVectorXd>& x) const;
+  bool inside_at(const Eigen::Ref<const Eigen::RowVectorXd>& x) const;
+  bool on_initial_at(const Eigen::Ref<const Eigen::RowVectorXd>& x) const;
+  Eigen::RowVectorXd boundary_normal_at(const Eigen::Ref<const Eigen::RowVectorXd>& x) const;
+
   /// About n points spread evenly over the domain (grids may round the count, as in DeepXDE);
   /// boundary = false excludes the boundary. Default: random_points(n, "pseudo"), as DeepXDE.
   virtual Points uniform_points(std::int64_t n, bool boundary = true) const;

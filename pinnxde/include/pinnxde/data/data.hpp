@@ -73,6 +73,15 @@ class Data {
                                             const std::vector<LossFunction>& loss_fns) const = 0;
   /// Number of loss terms; known after the first residual evaluation for multi-equation PDEs.
   virtual std::size_t num_losses() const = 0;
+  /// A short name per loss term, for the progress table's header (at most 8 characters read well):
+  /// "loss0", "loss1", ... by default; PDE names its terms "pde" (or "pde0", "pde1", ... for a system) and
+  /// each condition by its label, e.g. "D0" (DirichletBC, condition 0), "IC1", or a name given with
+  /// BC::set_label.
+  virtual std::vector<std::string> loss_names() const {
+    std::vector<std::string> names;
+    for (std::size_t i = 0; i < num_losses(); ++i) names.push_back("loss" + std::to_string(i));
+    return names;
+  }
   /// The training set, built on first use with config::options().
   virtual const Batch& train_batch() = 0;
   /// The test set (the training set when no test points were asked for).

@@ -95,6 +95,8 @@ class PDE : public Data {
   /// What Model calls: each term on its own rows (see the comment at the top of this file).
   Evaluation evaluate(const NetFunction& net, const Batch& batch, const std::vector<LossFunction>& loss_fns) override;
   std::size_t num_losses() const override;
+  /// "pde" (or "pde0", "pde1", ...), then each condition's label with its index, e.g. "D0", "IC1".
+  std::vector<std::string> loss_names() const override;
   const Batch& train_batch() override;
   const Batch& test_batch() override;
   void resample_train_points() override;
@@ -134,7 +136,9 @@ class PDE : public Data {
   /// DeepXDE's train_points(): [anchors | boundary | domain]; TimePDE prepends the initial points.
   virtual geometry::Points train_points() const;
   virtual geometry::Points test_points() const;
-  Batch make_batch(const geometry::Points& points, bool with_solution) const;
+  /// The batch of `points`; with train_rows (the test set), a condition that selects none of the points
+  /// takes its rows of train_rows instead.
+  Batch make_batch(const geometry::Points& points, bool with_solution, const Batch* train_rows = nullptr) const;
   /// The rows a residual evaluated on N rows is taken over (its loss over [from, R)). N for a PDE; IDE
   /// evaluates on collocation and quadrature points and takes the collocation rows only.
   virtual std::int64_t residual_rows(std::int64_t /*from*/, std::int64_t n) const { return n; }
