@@ -23,7 +23,14 @@ void save_loss_history(const LossHistory& h, const std::string& output_dir) {
                  h.loss_test.size(), " and ", h.metrics_test.size(),
                  " rows of loss_train, loss_test and metrics_test (expected one row per step)");
   std::ostringstream out;
-  out << "# step, loss_train, loss_test, metrics_test\n" << std::scientific << std::setprecision(8);
+  out << "# step, loss_train, loss_test, metrics_test";
+  // The terms' names, when the data object gives one per column: "# ... (terms: pde, DirichletBC, norm)".
+  if (!h.loss_names.empty() && (rows == 0 || h.loss_names.size() == h.loss_train.back().size())) {
+    out << " (terms:";
+    for (std::size_t k = 0; k < h.loss_names.size(); ++k) out << (k ? ", " : " ") << h.loss_names[k];
+    out << ")";
+  }
+  out << "\n" << std::scientific << std::setprecision(8);
   for (std::size_t i = 0; i < rows; ++i) {
     out << h.steps[i];
     for (const auto* row : {&h.loss_train[i], &h.loss_test[i], &h.metrics_test[i]})

@@ -263,6 +263,7 @@ void Model::Impl::record(bool print) {
   history_.loss_train.push_back(train);
   history_.loss_test.push_back(test);
   history_.metrics_test.push_back(mets);
+  history_.loss_names = data_.loss_names();
   last_terms_ = train;
   if (print) table_.row(state_.step, train, test, mets);
 }

@@ -72,6 +72,7 @@ struct TrainOptions {
 struct LossHistory {
   std::vector<std::int64_t> steps;
   std::vector<std::vector<double>> loss_train, loss_test, metrics_test;
+  std::vector<std::string> loss_names;  // one per loss term (Data::loss_names), or empty when unnamed
 };
 
 /// Why train() returned.

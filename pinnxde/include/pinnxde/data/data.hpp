@@ -85,6 +85,8 @@ class Data {
   virtual void restore_checkpoint_points(const geometry::Points&) {}
   /// Input dimension the network must accept.
   virtual int input_dim() const = 0;
+  /// One short name per loss term, in order (the loss history's column names); empty when unnamed.
+  virtual std::vector<std::string> loss_names() const { return {}; }
   /// Conditions, for validation against the network.
   virtual const std::vector<icbc::BCPtr>& bcs() const = 0;
 };
