@@ -18,7 +18,7 @@ while IFS='|' read -r name bin flags; do
   "$bin" $flags --output-dir "$out/$name" > "$out/$name.log" 2>&1
   rc=$?
   secs=$(( ($(date +%s%N) - start) / 1000000000 ))
-  line=$(grep -E '^(L2 relative error|k relative error|Max boundary error|Recovered k)' "$out/$name.log" | tr '\n' ';')
+  line=$(grep -E '^(L2 relative error|k relative error|E relative error|Max boundary error|Recovered k)' "$out/$name.log" | tr '\n' ';')
   state=$([ $rc -eq 0 ] && echo pass || echo "FAIL (exit $rc)")
   [ $rc -eq 0 ] || status=1
   printf '| %s | %s | %s | %s |\n' "$name" "$line" "$secs" "$state" >> "$results"

@@ -40,8 +40,14 @@ void save_loss_history(const LossHistory& h, const std::string& output_dir) {
   const std::size_t n_causal = h.causal_eps.size() == rows ? widest(h.causal_weights) : 0;
   std::ostringstream out;
   out << "# step, loss_train, loss_test, metrics_test" << (n_weights ? ", loss_weights" : "")
-      << (n_causal ? ", causal_eps, causal_weights" : "") << "\n"
-      << std::scientific << std::setprecision(8);
+      << (n_causal ? ", causal_eps, causal_weights" : "");
+  // The terms' names, when the data object gives one per column: "# ... (terms: pde, DirichletBC, norm)".
+  if (!h.loss_names.empty() && (rows == 0 || h.loss_names.size() == h.loss_train.back().size())) {
+    out << " (terms:";
+    for (std::size_t k = 0; k < h.loss_names.size(); ++k) out << (k ? ", " : " ") << h.loss_names[k];
+    out << ")";
+  }
+  out << "\n" << std::scientific << std::setprecision(8);
   auto columns = [&](const std::vector<double>& r, std::size_t n) {
     for (std::size_t k = 0; k < n; ++k) out << " " << (k < r.size() ? r[k] : std::nan(""));
   };

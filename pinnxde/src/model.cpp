@@ -450,6 +450,7 @@ void Model::Impl::record(bool print) {
   history_.loss_weights.push_back(weights_);
   history_.causal_weights.push_back(causal_row);
   history_.causal_eps.push_back(causal() ? copts_.causal.eps[eps_index_] : std::numeric_limits<double>::quiet_NaN());
+  history_.loss_names = data_.loss_names();
   last_terms_ = train;
   if (print) table_.row(state_.step, train, test, mets, variable_values());
 }

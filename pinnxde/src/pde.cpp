@@ -258,7 +258,7 @@ void PDE::resample_train_points() {
   train_.reset();
 }
 
-std::size_t PDE::num_losses() const { return (pde_ ? num_pde_terms_ : 0) + bcs_.size(); }
+std::size_t PDE::num_losses() const { return (pde_ ? num_pde_terms_ : 0) + bcs_.size() + globals_.size(); }
 
 std::vector<std::string> PDE::loss_names() const {
   std::vector<std::string> names;
@@ -267,6 +267,7 @@ std::vector<std::string> PDE::loss_names() const {
       names.push_back(num_pde_terms_ == 1 ? std::string("pde") : "pde" + std::to_string(i));
   for (std::size_t k = 0; k < bcs_.size(); ++k)
     names.push_back(bcs_[k]->label().empty() ? bcs_[k]->short_name() + std::to_string(k) : bcs_[k]->label());
+  for (const auto& g : globals_) names.push_back(g.name);
   return names;
 }
 
@@ -317,7 +318,7 @@ torch::Tensor PDE::condition_loss(std::size_t k, std::size_t term, const torch::
 void PDE::require_terms() const {
   // A PDE without residual and conditions is a valid container (for predict, adaptive sampling), but
   // has nothing to train: say so instead of an empty loss list failing inside LibTorch.
-  if (!pde_ && bcs_.empty())
+  if (!pde_ && bcs_.empty() && globals_.empty())
     detail::fail(cls_, ": neither a PDE residual nor conditions, so no loss terms (expected a residual "
                  "function, at least one condition, or both)");
 }
@@ -325,6 +326,9 @@ void PDE::require_terms() const {
 std::vector<torch::Tensor> PDE::losses(const torch::Tensor& outputs, const Batch& batch,
                                        const std::vector<LossFunction>& loss_fns) const {
   require_terms();
+  if (!globals_.empty())
+    detail::fail(cls_, ".losses: global term '", globals_.front().name,
+                 "' needs the network on its quadrature points (use evaluate(), as Model does)");
   std::vector<torch::Tensor> out;
   if (pde_) residual_losses(batch.x, outputs, batch.aux, batch.bcs_start.back(), loss_fns, out);
   const std::size_t first_bc = out.size();
@@ -393,6 +397,7 @@ Evaluation PDE::evaluate(const NetFunction& net, const Batch& batch, const std::
     ev.terms[first_bc + k] = condition_loss(k, first_bc + k, x, y, 0, end - beg, batch, loss_fns);
     pieces[k] = y;
   }
+  global_losses(net, batch.x.options(), loss_fns, ev.terms);
   // The network's outputs on every row of batch.x, in its order: only metrics use them (against batch.y),
   // so a batch without a reference solution skips the copy.
   if (!batch.y.defined()) return ev;
@@ -403,6 +408,63 @@ Evaluation PDE::evaluate(const NetFunction& net, const Batch& batch, const std::
   if (rows.empty()) ev.outputs = net(base);
   else ev.outputs = rows.size() == 1 ? rows[0] : torch::cat(rows);
   return ev;
+}
+
+// Global loss terms (add_global_term): each on its own quadrature points, one network call (site) each,
+// after the residual's and the conditions' sites.
+void PDE::add_global_term(std::string name, quadrature::Rule rule, GlobalFunction functional) {
+  const std::string who = std::string(cls_) + ".add_global_term";
+  if (name.empty()) detail::fail(who, ": name is empty (expected a short name for the loss column)");
+  for (const auto& g : globals_)
+    if (g.name == name) detail::fail(who, ": name = '", name, "' is already a global term (expected a new name)");
+  if (!functional) detail::fail(who, ": '", name, "': functional is empty (expected a function of (x, y, w))");
+  if (rule.size() == 0)
+    detail::fail(who, ": '", name, "': the rule has no points (expected a rule from pinnxde::quadrature)");
+  if (rule.dim() != geom_->dim())
+    detail::fail(who, ": '", name, "': the rule's points have dimension ", rule.dim(), " but the geometry has dimension ",
+                 geom_->dim());
+  if (rule.weights.size() != rule.size())
+    detail::fail(who, ": '", name, "': the rule has ", rule.size(), " points but ", rule.weights.size(),
+                 " weights (expected one weight per point)");
+  require_finite(rule.points, who + ": '" + name + "'", "points");
+  for (Eigen::Index i = 0; i < rule.weights.size(); ++i)
+    if (!std::isfinite(rule.weights(i)))
+      detail::fail(who, ": '", name, "': weights[", i, "] = ", rule.weights(i), " (expected finite values)");
+  globals_.push_back({std::move(name), std::move(rule), std::move(functional), {}, {}});
+}
+
+void PDE::global_losses(const NetFunction& net, const torch::TensorOptions& options,
+                        const std::vector<LossFunction>& loss_fns, std::vector<torch::Tensor>& out) {
+  for (auto& g : globals_) {
+    if (!g.x.defined() || g.x.scalar_type() != options.dtype().toScalarType() || g.x.device() != options.device()) {
+      const auto opts = options.requires_grad(false);
+      g.x = to_tensor(g.rule.points, opts);
+      g.w = torch::from_blob(const_cast<double*>(g.rule.weights.data()), {g.rule.size(), 1}, torch::kFloat64)
+                .to(opts, /*non_blocking=*/false, /*copy=*/true);
+    }
+    const auto x = g.x.detach().requires_grad_(true);
+    const auto y = net(x);
+    torch::Tensor v;
+    const auto where = [&] { return c10::str("while evaluating global term '", g.name, "' on ", g.rule.size(), " quadrature points: "); };
+    try {
+      v = g.functional(x, y, g.w);
+    } catch (const c10::Error& e) {
+      detail::fail<Error>(where(), e.what_without_backtrace());
+    } catch (const std::exception& e) {
+      detail::fail<Error>(where(), e.what());
+    }
+    const bool ok = v.defined() && v.is_floating_point() && v.numel() >= 1 &&
+                    (v.dim() <= 1 || (v.dim() == 2 && v.size(1) == 1));
+    if (!ok)
+      detail::fail(cls_, ": global term '", g.name, "' returned ",
+                   v.defined() ? c10::str("shape ", v.sizes(), " and dtype ", v.scalar_type())
+                               : std::string("an undefined tensor"),
+                   " (expected a floating-point scalar, (k) or (k, 1): the functional's value(s), target 0)");
+    const auto term = out.size();
+    if (loss_fns.size() != 1 && term >= loss_fns.size())
+      detail::fail(cls_, ": ", loss_fns.size(), " loss functions for ", num_losses(), " loss terms");
+    out.push_back(loss_fns[loss_fns.size() == 1 ? 0 : term](torch::Tensor(), v.reshape({-1, 1})));
+  }
 }
 
 TimePDE::TimePDE(const geometry::Geometry& geometry, PDEFunction pde, std::vector<icbc::BCPtr> bcs,

@@ -131,6 +131,7 @@ int saveplot(Model& model, const SaveplotOptions& o) {
     nlohmann::json j = {{"steps", h.steps},
                         {"loss_train", h.loss_train},
                         {"loss_test", h.loss_test},
+                        {"loss_names", h.loss_names},
                         {"metrics_test", h.metrics_test},
                         {"best_step", st.best_step},
                         {"best_loss_train", st.best_loss_train},

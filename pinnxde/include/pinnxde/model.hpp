@@ -127,6 +127,7 @@ struct LossHistory {
   /// window weights of the training batch and the causal eps (empty / NaN when causal training is off).
   std::vector<std::vector<double>> loss_weights, causal_weights;
   std::vector<double> causal_eps;
+  std::vector<std::string> loss_names;  // one per loss term (Data::loss_names), or empty when unnamed
 };
 
 /// Why train() returned.

@@ -41,6 +41,7 @@
 #include "pinnxde/nn/resnet.hpp"
 #include "pinnxde/odeint.hpp"
 #include "pinnxde/optimizers.hpp"
+#include "pinnxde/quadrature.hpp"
 #include "pinnxde/runtime.hpp"
 #include "pinnxde/saveplot.hpp"
 #include "pinnxde/variable.hpp"

@@ -21,6 +21,15 @@
 // own rows only: the residual on train_x_all, the conditions that need values only (Dirichlet, IC,
 // PointSetBC, ...) on one pass without derivatives, each derivative condition (Neumann, Robin, OperatorBC,
 // ...) on its rows. A residual or operator therefore sees the rows it is evaluated on, not all of X.
+//
+// Global loss terms: a functional of the whole solution, such as a normalisation int psi^2 dx = 1 or an
+// orthogonality int psi0 psi dx = 0, evaluated on its own quadrature rule (not on the collocation rows,
+// so mini-batches and resampling leave it exact), one loss term each, after the conditions' terms:
+//
+//   auto q = dde::quadrature::gauss_legendre(128, -L, L);
+//   data.add_global_term("norm", q, [](const torch::Tensor& x, const torch::Tensor& y, const torch::Tensor& w) {
+//     return (w * y.square()).sum() - 1;                              // int psi^2 dx - 1, target 0
+//   });
 #include <torch/types.h>
 
 #include <cstddef>
@@ -33,6 +42,7 @@
 #include "pinnxde/conditions/boundary_condition.hpp"
 #include "pinnxde/data/data.hpp"
 #include "pinnxde/geometry/geometry.hpp"
+#include "pinnxde/quadrature.hpp"
 
 namespace pinnxde::data {
 
@@ -53,6 +63,13 @@ using PDEAuxFunction =
 using SolutionFunction = std::function<torch::Tensor(const torch::Tensor& x)>;
 /// Auxiliary variables of the residual: x (N, dim) -> (N, k). Port of DeepXDE's auxiliary_var_function.
 using AuxiliaryVarFunction = std::function<torch::Tensor(const torch::Tensor& x)>;
+
+/// A global loss term's functional: x (M, dim) the rule's points (requires_grad, so grad::jacobian and
+/// grad::hessian of y work), y = net(x) (M, num_outputs), w (M, 1) the rule's weights. Returns the
+/// functional's value(s) with target 0: a scalar, or (k) / (k, 1) for k conditions in one term. The term's
+/// loss is the loss function on them against 0 (MSE: the mean of their squares).
+using GlobalFunction =
+    std::function<torch::Tensor(const torch::Tensor& x, const torch::Tensor& y, const torch::Tensor& w)>;
 
 /// Keyword arguments of PDE, in DeepXDE's order and with its defaults.
 struct PDEOptions {
@@ -95,7 +112,8 @@ class PDE : public Data {
   /// What Model calls: each term on its own rows (see the comment at the top of this file).
   Evaluation evaluate(const NetFunction& net, const Batch& batch, const std::vector<LossFunction>& loss_fns) override;
   std::size_t num_losses() const override;
-  /// "pde" (or "pde0", "pde1", ...), then each condition's label with its index, e.g. "D0", "IC1".
+  /// "pde" (or "pde0", "pde1", ...), then each condition's label with its index, e.g. "D0", "IC1", then the
+  /// global terms' names.
   std::vector<std::string> loss_names() const override;
   const Batch& train_batch() override;
   const Batch& test_batch() override;
@@ -124,6 +142,14 @@ class PDE : public Data {
   using ResidualLoss =
       std::function<torch::Tensor(const torch::Tensor& x, const torch::Tensor& residual, const LossFunction& loss)>;
   void set_residual_loss(ResidualLoss f) { residual_loss_ = std::move(f); }
+  /// Adds a global loss term named `name` (unique, non-empty; it names the term's column in the loss
+  /// history): functional(x, y, w) on the points and weights of `rule` (see quadrature.hpp), evaluated each
+  /// step on all of the rule's points whatever the batch size. Its loss term comes after the conditions',
+  /// in the order added (loss_weights and per-term losses count it). Throws ValueError for an empty or
+  /// repeated name, an empty functional, or a rule with no points, non-finite entries, weights not one per
+  /// point, or a dimension other than the geometry's.
+  void add_global_term(std::string name, quadrature::Rule rule, GlobalFunction functional);
+  std::size_t num_global_terms() const { return globals_.size(); }
   /// Number of PDE equations (1 until the residual has been evaluated once).
   std::size_t num_pde_terms() const { return num_pde_terms_; }
   const geometry::Geometry& geometry() const { return *geom_; }
@@ -163,6 +189,16 @@ class PDE : public Data {
   ResidualLoss residual_loss_;
 
  private:
+  struct GlobalTerm {
+    std::string name;
+    quadrature::Rule rule;
+    GlobalFunction functional;
+    torch::Tensor x, w;  // the rule as tensors of the batch's dtype/device (converted when that changes)
+  };
+  /// Appends the global terms' losses, each from one network call on its rule's points.
+  void global_losses(const NetFunction& net, const torch::TensorOptions& options,
+                     const std::vector<LossFunction>& loss_fns, std::vector<torch::Tensor>& out);
+  std::vector<GlobalTerm> globals_;
   std::optional<geometry::Points> train_x_all_;
   std::optional<Batch> train_, test_;
 };
