@@ -22,6 +22,10 @@
 
 namespace dde = pinnxde;
 
+namespace {
+const double A = 2, C = 10;
+}  // namespace
+
 int main(int argc, char** argv) {
   return dde::examples::run([&] {
     const auto args = dde::examples::parse_args(argc, argv, {.iterations = 10000, .lbfgs_iterations = 0});
