@@ -95,7 +95,12 @@ LbfgsChunk lbfgs_chunk(LbfgsRun& run, std::unique_ptr<torch::optim::Optimizer>& 
   LbfgsChunk chunk;
   opt->step([&] {
     ++chunk.evaluations;
-    return torch::tensor(closure(n_iter() - before), torch::kFloat64);
+    auto loss = torch::tensor(closure(n_iter() - before), torch::kFloat64);
+    // LibTorch's L-BFGS flattens the gradients with view(-1); autograd may leave a parameter's gradient
+    // non-contiguous (a transposed or sliced backward, e.g. through the derivative paths of a transform).
+    for (const auto& p : params)
+      if (p.grad().defined() && !p.grad().is_contiguous()) p.mutable_grad() = p.grad().contiguous();
+    return loss;
   });
   chunk.iterations = n_iter() - before;
   run.done += chunk.iterations;
