@@ -10,6 +10,7 @@
 #include "test_util.hpp"
 
 namespace dde = pinnxde;
+using namespace pinnxde::testing;  // NOLINT(google-build-using-namespace)
 using ::testing::HasSubstr;
 
 namespace {
@@ -41,35 +42,6 @@ class EngineTest : public dde::testing::Float64Test {
     dde::grad::clear();
   }
 };
-
-dde::grad::DerivativeSet full_set(std::int64_t dim) {
-  dde::grad::DerivativeSet set;
-  for (std::int64_t i = 0; i < dim; ++i)
-    for (std::int64_t k = i; k < dim; ++k) set.add_second(i, k);
-  return set;
-}
-
-torch::Tensor inputs(std::int64_t n, std::int64_t dim) {
-  return (torch::rand({n, dim}, torch::kFloat64) * 2 - 1).requires_grad_(true);
-}
-
-// Every derivative of `set` by reverse mode on net(x), stacked like Jets::derivatives.
-torch::Tensor reverse_jets(dde::nn::FNN& net, const torch::Tensor& x, const dde::grad::DerivativeSet& set) {
-  dde::grad::Scope scope;
-  auto y = net->forward(x);
-  std::vector<torch::Tensor> out;
-  for (auto j : set.first) {
-    std::vector<torch::Tensor> cols;
-    for (std::int64_t c = 0; c < y.size(1); ++c) cols.push_back(dde::grad::jacobian(y, x, c, j));
-    out.push_back(torch::cat(cols, 1));
-  }
-  for (auto [i, k] : set.second) {
-    std::vector<torch::Tensor> cols;
-    for (std::int64_t c = 0; c < y.size(1); ++c) cols.push_back(dde::grad::hessian(y, x, c, i, k));
-    out.push_back(torch::cat(cols, 1));
-  }
-  return torch::stack(out);
-}
 
 TEST_F(EngineTest, JetsOfEveryActivationMatchReverseModeWithParameterGradients) {
   for (const auto& act : dde::nn::activation_names()) {

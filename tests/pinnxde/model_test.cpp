@@ -4,7 +4,11 @@
 
 #include <pinnxde/pinnxde.hpp>
 
+#include "test_util.hpp"
+
 namespace dde = pinnxde;
+using pinnxde::testing::diffusion_reaction;
+using pinnxde::testing::zeros_like_rows;
 using ::testing::HasSubstr;
 using ::testing::ThrowsMessage;
 
@@ -24,19 +28,9 @@ class ModelTest : public ::testing::Test {
   }
 };
 
-torch::Tensor zeros_like_rows(const torch::Tensor& x) { return torch::zeros({x.size(0), 1}, x.options()); }
-
-auto diffusion_reaction = [](const torch::Tensor& x, const torch::Tensor& y) {
-  return dde::grad::jacobian(y, x, 0, 1) - dde::grad::hessian(y, x, 0, 0) + y;
-};
-
-struct Flagship {
-  dde::geometry::GeometryXTime geomtime{dde::geometry::Interval(-1, 1), dde::geometry::TimeDomain(0, 1)};
-  dde::DirichletBC bc{geomtime, zeros_like_rows, dde::on_boundary};
-  dde::IC ic{geomtime, [](const torch::Tensor& x) { return torch::sin(M_PI * x.slice(1, 0, 1)); }, dde::on_initial};
-  dde::data::TimePDE data;
+struct Flagship : dde::testing::Flagship {
   explicit Flagship(std::int64_t nd = 400, std::int64_t nb = 40, std::int64_t ni = 40)
-      : data(geomtime, diffusion_reaction, {bc, ic}, {.num_domain = nd, .num_boundary = nb, .num_initial = ni}) {}
+      : dde::testing::Flagship(nd, nb, ni) {}
 };
 
 TEST_F(ModelTest, TimePDEBuildsOneTensorWithConditionSlices) {

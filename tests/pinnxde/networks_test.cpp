@@ -13,6 +13,7 @@
 #include "test_util.hpp"
 
 namespace dde = pinnxde;
+using namespace pinnxde::testing;  // NOLINT(google-build-using-namespace)
 using ::testing::HasSubstr;
 using ::testing::ThrowsMessage;
 
@@ -36,35 +37,6 @@ std::int64_t count(const dde::nn::NNImpl& net) {
   std::int64_t n = 0;
   for (const auto& p : net.parameters()) n += p.numel();
   return n;
-}
-
-dde::grad::DerivativeSet full_set(std::int64_t dim) {
-  dde::grad::DerivativeSet set;
-  for (std::int64_t i = 0; i < dim; ++i)
-    for (std::int64_t k = i; k < dim; ++k) set.add_second(i, k);
-  return set;
-}
-
-torch::Tensor inputs(std::int64_t n, std::int64_t dim) {
-  return (torch::rand({n, dim}, torch::kFloat64) * 2 - 1).requires_grad_(true);
-}
-
-// Every derivative of `set` by reverse mode, stacked like Jets::derivatives.
-torch::Tensor reverse_jets(dde::nn::NNImpl& net, const torch::Tensor& x, const dde::grad::DerivativeSet& set) {
-  dde::grad::Scope scope;
-  auto y = net.forward(x);
-  std::vector<torch::Tensor> out;
-  for (auto j : set.first) {
-    std::vector<torch::Tensor> cols;
-    for (std::int64_t c = 0; c < y.size(1); ++c) cols.push_back(dde::grad::jacobian(y, x, c, j));
-    out.push_back(torch::cat(cols, 1));
-  }
-  for (auto [i, k] : set.second) {
-    std::vector<torch::Tensor> cols;
-    for (std::int64_t c = 0; c < y.size(1); ++c) cols.push_back(dde::grad::hessian(y, x, c, i, k));
-    out.push_back(torch::cat(cols, 1));
-  }
-  return torch::stack(out);
 }
 
 // The same by central differences: first derivatives of the value, second ones of the (reverse-mode) first.

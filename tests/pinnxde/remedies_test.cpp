@@ -14,6 +14,8 @@
 #include "test_util.hpp"
 
 namespace dde = pinnxde;
+using pinnxde::testing::diffusion_reaction;
+using pinnxde::testing::zeros_like_rows;
 using ::testing::HasSubstr;
 using ::testing::ThrowsMessage;
 
@@ -31,20 +33,10 @@ class RemediesTest : public dde::testing::Float64Test {
   }
 };
 
-torch::Tensor zeros_like_rows(const torch::Tensor& x) { return torch::zeros({x.size(0), 1}, x.options()); }
-
-auto diffusion_reaction = [](const torch::Tensor& x, const torch::Tensor& y) {
-  return dde::grad::jacobian(y, x, 0, 1) - dde::grad::hessian(y, x, 0, 0) + y;
-};
-
 // The flagship's problem on few points.
-struct Flagship {
-  dde::geometry::GeometryXTime geomtime{dde::geometry::Interval(-1, 1), dde::geometry::TimeDomain(0, 1)};
-  dde::DirichletBC bc{geomtime, zeros_like_rows, dde::on_boundary};
-  dde::IC ic{geomtime, [](const torch::Tensor& x) { return torch::sin(M_PI * x.slice(1, 0, 1)); }, dde::on_initial};
-  dde::data::TimePDE data;
+struct Flagship : dde::testing::Flagship {
   explicit Flagship(std::int64_t nd = 60, std::int64_t nb = 12, std::int64_t ni = 12)
-      : data(geomtime, diffusion_reaction, {bc, ic}, {.num_domain = nd, .num_boundary = nb, .num_initial = ni}) {}
+      : dde::testing::Flagship(nd, nb, ni) {}
 };
 
 std::vector<torch::Tensor> grads_of(const torch::Tensor& loss, const std::vector<torch::Tensor>& params) {

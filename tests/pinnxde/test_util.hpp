@@ -2,8 +2,10 @@
 // What the pinnxde tests share.
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <cstdint>
 #include <pinnxde/pinnxde.hpp>
+#include <vector>
 
 namespace pinnxde::testing {
 
@@ -16,6 +18,59 @@ class Float64Test : public ::testing::Test {
   }
   void TearDown() override { config::set_default_float("float32"); }
   virtual std::uint64_t seed() const { return 0; }
+};
+
+/// Every first and second derivative (i <= k) of `dim` inputs.
+inline grad::DerivativeSet full_set(std::int64_t dim) {
+  grad::DerivativeSet set;
+  for (std::int64_t i = 0; i < dim; ++i)
+    for (std::int64_t k = i; k < dim; ++k) set.add_second(i, k);
+  return set;
+}
+
+/// n points in [-1, 1]^dim (float64) that require grad.
+inline torch::Tensor inputs(std::int64_t n, std::int64_t dim) {
+  return (torch::rand({n, dim}, torch::kFloat64) * 2 - 1).requires_grad_(true);
+}
+
+/// Every derivative of `set` by reverse mode on net(x), stacked like grad::Jets::derivatives.
+inline torch::Tensor reverse_jets(nn::NNImpl& net, const torch::Tensor& x, const grad::DerivativeSet& set) {
+  grad::Scope scope;
+  auto y = net.forward(x);
+  std::vector<torch::Tensor> out;
+  for (auto j : set.first) {
+    std::vector<torch::Tensor> cols;
+    for (std::int64_t c = 0; c < y.size(1); ++c) cols.push_back(grad::jacobian(y, x, c, j));
+    out.push_back(torch::cat(cols, 1));
+  }
+  for (auto [i, k] : set.second) {
+    std::vector<torch::Tensor> cols;
+    for (std::int64_t c = 0; c < y.size(1); ++c) cols.push_back(grad::hessian(y, x, c, i, k));
+    out.push_back(torch::cat(cols, 1));
+  }
+  return torch::stack(out);
+}
+template <class Holder>
+  requires requires(Holder h) { h.ptr(); }
+torch::Tensor reverse_jets(Holder& net, const torch::Tensor& x, const grad::DerivativeSet& set) {
+  return reverse_jets(*net, x, set);
+}
+
+inline torch::Tensor zeros_like_rows(const torch::Tensor& x) { return torch::zeros({x.size(0), 1}, x.options()); }
+
+/// The flagship's equation u_t = u_xx - u.
+inline torch::Tensor diffusion_reaction(const torch::Tensor& x, const torch::Tensor& y) {
+  return grad::jacobian(y, x, 0, 1) - grad::hessian(y, x, 0, 0) + y;
+}
+
+/// The flagship's problem on nd / nb / ni domain, boundary and initial points.
+struct Flagship {
+  geometry::GeometryXTime geomtime{geometry::Interval(-1, 1), geometry::TimeDomain(0, 1)};
+  DirichletBC bc{geomtime, zeros_like_rows, on_boundary};
+  IC ic{geomtime, [](const torch::Tensor& x) { return torch::sin(M_PI * x.slice(1, 0, 1)); }, on_initial};
+  data::TimePDE data;
+  Flagship(std::int64_t nd, std::int64_t nb, std::int64_t ni)
+      : data(geomtime, diffusion_reaction, {bc, ic}, {.num_domain = nd, .num_boundary = nb, .num_initial = ni}) {}
 };
 
 }  // namespace pinnxde::testing
