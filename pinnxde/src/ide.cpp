@@ -7,46 +7,17 @@
 #include "pinnxde/conditions/convert.hpp"
 #include "pinnxde/config.hpp"
 #include "pinnxde/error.hpp"
+#include "pinnxde/quadrature.hpp"
 
 namespace pinnxde::data {
 
 std::pair<std::vector<double>, std::vector<double>> leggauss(std::int64_t deg) {
   if (deg < 1) detail::fail("leggauss: deg = ", deg, " (expected >= 1)");
   if (deg > 1000) detail::fail("leggauss: deg = ", deg, " (expected <= 1000)");
-  const auto n = static_cast<std::size_t>(deg);
-  std::vector<double> x(n), w(n);
-  // Newton's method on P_n from Chebyshev-like starting guesses; P_n and P_n' by the three-term recurrence.
-  for (std::size_t i = 0; i < (n + 1) / 2; ++i) {
-    double z = std::cos(M_PI * (static_cast<double>(i) + 0.75) / (static_cast<double>(n) + 0.5)), dp = 0;
-    for (int it = 0; it < 100; ++it) {
-      double p0 = 1, p1 = z;
-      for (std::size_t k = 2; k <= n; ++k) {
-        const double kk = static_cast<double>(k);
-        const double p2 = ((2 * kk - 1) * z * p1 - (kk - 1) * p0) / kk;
-        p0 = p1;
-        p1 = p2;
-      }
-      dp = static_cast<double>(n) * (z * p1 - p0) / (z * z - 1);
-      const double dz = p1 / dp;
-      z -= dz;
-      if (std::abs(dz) < 1e-16) break;
-    }
-    // Recompute P_n' at the converged node for the weight.
-    double p0 = 1, p1 = z;
-    for (std::size_t k = 2; k <= n; ++k) {
-      const double kk = static_cast<double>(k);
-      const double p2 = ((2 * kk - 1) * z * p1 - (kk - 1) * p0) / kk;
-      p0 = p1;
-      p1 = p2;
-    }
-    dp = n == 1 ? 1.0 : static_cast<double>(n) * (z * p1 - p0) / (z * z - 1);
-    const double wi = 2 / ((1 - z * z) * dp * dp);
-    x[i] = -z;
-    x[n - 1 - i] = z;
-    w[i] = w[n - 1 - i] = wi;
-  }
-  if (n % 2 == 1) x[n / 2] = 0;  // exactly
-  return {x, w};
+  // The rule of quadrature.hpp on [-1, 1] (global loss terms use the same one).
+  const auto rule = quadrature::gauss_legendre(deg, -1, 1);
+  return {std::vector<double>(rule.points.data(), rule.points.data() + deg),
+          std::vector<double>(rule.weights.data(), rule.weights.data() + deg)};
 }
 
 namespace {

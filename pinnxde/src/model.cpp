@@ -234,13 +234,19 @@ Model::Impl::Evaluation Model::Impl::evaluate(const data::Batch& batch) {
   if (!w.empty() && w.size() != ev.terms.size())
     detail::fail("Model::compile: loss_weights has ", w.size(), " entries for ", ev.terms.size(),
                  " loss terms (expected one weight per term)");
-  for (std::size_t k = 0; k < ev.terms.size(); ++k) {
-    auto term = w.empty() ? ev.terms[k] : ev.terms[k] * w[k];
-    ev.total = ev.total.defined() ? ev.total + term : term;
+  ev.total = weighted_sum(ev.terms);
+  return ev;
+}
+
+torch::Tensor Model::Impl::weighted_sum(const std::vector<torch::Tensor>& terms) const {
+  torch::Tensor total;
+  for (std::size_t k = 0; k < terms.size(); ++k) {
+    auto term = weights_.empty() ? terms[k] : terms[k] * weights_[k];
+    total = total.defined() ? total + term : term;
   }
   // The network's regularisation (DeepXDE's regularization=["l2", ...]) joins the total, not the terms.
-  if (auto r = net_->regularization_loss(); r.defined() && ev.total.defined()) ev.total = ev.total + r;
-  return ev;
+  if (auto r = net_->regularization_loss(); r.defined() && total.defined()) total = total + r;
+  return total;
 }
 
 double Model::Impl::train_closure() {
@@ -248,10 +254,7 @@ double Model::Impl::train_closure() {
   const bool update = updating_ && adaptive() && state_.step % copts_.weighting.every == 0;
   if (update && copts_.weighting.name == "ntk") update_ntk();
   auto ev = evaluate(batch_size_ > 0 ? next_minibatch() : data_.train_batch());
-  if (causal_w_.defined()) {
-    const auto w = causal_w_.to(torch::kCPU, torch::kFloat64).contiguous();
-    causal_last_.assign(w.data_ptr<double>(), w.data_ptr<double>() + w.numel());
-  }
+  if (causal_w_.defined()) causal_last_ = causal_weights_now();
   if (update && copts_.weighting.name == "grad-norm") update_grad_norm(ev);
   const double loss = ev.total.item<double>();
   if (!std::isfinite(loss)) throw NonFiniteLoss{loss};
@@ -291,6 +294,12 @@ double Model::Impl::weighted_total(const std::vector<double>& terms) const {
   return total;
 }
 
+std::vector<double> Model::Impl::causal_weights_now() const {
+  if (!causal_w_.defined()) return {};
+  const auto w = causal_w_.to(torch::kCPU, torch::kFloat64).contiguous();
+  return {w.data_ptr<double>(), w.data_ptr<double>() + w.numel()};
+}
+
 std::vector<bool> Model::Impl::residual_flags(std::size_t terms) const {
   std::vector<bool> flags(terms, false);
   // A PDE's terms are its residual terms (none when it has no residual), then one per condition.
@@ -315,11 +324,7 @@ void Model::Impl::update_grad_norm(Evaluation& ev) {
                                       : std::vector<torch::Tensor>(net_params.size()));
   const auto& o = copts_.weighting;
   set_weights(weighting::grad_norm_update(grads, residual_flags(ev.terms.size()), weights_, o.alpha, o.statistic));
-  ev.total = torch::Tensor();
-  for (std::size_t k = 0; k < ev.terms.size(); ++k) {
-    auto term = ev.terms[k] * weights_[k];
-    ev.total = ev.total.defined() ? ev.total + term : term;
-  }
+  ev.total = weighted_sum(ev.terms);
 }
 
 void Model::Impl::update_ntk() {
@@ -435,11 +440,7 @@ void Model::Impl::record(bool print) {
   };
   auto train_ev = evaluate(data_.train_batch());
   std::vector<double> train = values(train_ev.terms);
-  std::vector<double> causal_row;
-  if (causal_w_.defined()) {
-    const auto w = causal_w_.to(torch::kCPU, torch::kFloat64).contiguous();
-    causal_row.assign(w.data_ptr<double>(), w.data_ptr<double>() + w.numel());
-  }
+  const std::vector<double> causal_row = causal_weights_now();
   auto test_ev = evaluate(data_.test_batch());
   std::vector<double> test = values(test_ev.terms);
   std::vector<double> mets = test_metrics(test_ev.outputs, data_.test_batch());

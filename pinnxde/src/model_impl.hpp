@@ -43,6 +43,8 @@ struct Model::Impl {
   void snapshot_if_best(double loss);
   void restore_best();
   double weighted_total(const std::vector<double>& terms) const;  // Σ w_k · term_k
+  torch::Tensor weighted_sum(const std::vector<torch::Tensor>& terms) const;  // the same on tensors (+ regulariser)
+  std::vector<double> causal_weights_now() const;                  // causal_w_ of the last evaluation
   double current_loss();                      // total training loss of the current parameters, no step
   std::vector<double> test_metrics(const torch::Tensor& outputs, const data::Batch& batch) const;
   void train_first_order(Model& model, std::int64_t iterations, const TrainOptions& options);

@@ -32,12 +32,6 @@ torch::Tensor per_row_derivative(const torch::Tensor& z, const torch::Tensor& s)
   return torch::cat(columns, 1);
 }
 
-torch::Tensor unit_column(const torch::Tensor& x, std::int64_t j) {
-  auto e = torch::zeros({1, x.size(1)}, x.options());
-  e.index_put_({0, j}, 1);
-  return e;
-}
-
 }  // namespace
 
 bool transform_is_row_wise(const OutputTransformFn& f, const torch::Tensor& x, const torch::Tensor& y) {
@@ -58,6 +52,8 @@ bool transform_is_row_wise(const OutputTransformFn& f, const torch::Tensor& x, c
 grad::Jets output_transform_jets(const OutputTransformFn& f, const torch::Tensor& x, const grad::Jets& core) {
   const auto& set = core.set;
   const torch::Tensor xd = x.detach();
+  const torch::Tensor eye = torch::eye(x.size(1), x.options());  // row j: the unit vector e_j
+  auto unit = [&](std::int64_t j) { return eye.narrow(0, j, 1); };
   const torch::Tensor& y = core.value;
   auto slice = [&](std::int64_t position) { return core.derivatives.select(0, position); };
   grad::Jets out;
@@ -72,7 +68,7 @@ grad::Jets output_transform_jets(const OutputTransformFn& f, const torch::Tensor
     auto s = column();
     auto ys = y + s * slice(p);
     if (pure >= 0) ys = ys + 0.5 * s * s * slice(pure);
-    auto z = f(xd + s * unit_column(x, j), ys);
+    auto z = f(xd + s * unit(j), ys);
     auto dz = per_row_derivative(z, s);
     if (pure >= 0) derivatives[static_cast<std::size_t>(pure)] = per_row_derivative(dz, s);
     derivatives[static_cast<std::size_t>(p)] = dz;
@@ -84,7 +80,7 @@ grad::Jets output_transform_jets(const OutputTransformFn& f, const torch::Tensor
     const auto pi = set.index_of(i), pk = set.index_of(k);
     const auto position = static_cast<std::int64_t>(set.first.size() + q);
     auto ys = y + s * slice(pi) + r * slice(pk) + s * r * slice(position);
-    auto z = f(xd + s * unit_column(x, i) + r * unit_column(x, k), ys);
+    auto z = f(xd + s * unit(i) + r * unit(k), ys);
     derivatives[set.first.size() + q] = per_row_derivative(per_row_derivative(z, s), r);
   }
   out.derivatives = derivatives.empty() ? torch::zeros({0, out.value.size(0), out.value.size(1)}, out.value.options())
