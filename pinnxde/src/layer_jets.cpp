@@ -33,10 +33,23 @@ std::pair<torch::Tensor, torch::Tensor> pair_positions(const grad::DerivativeSet
 
 namespace jet {
 
+namespace {
+// A packed (1 + K, N, w) tensor as HiddenJets: value and d are views of it.
+HiddenJets unpack(const torch::Tensor& packed, bool has_second) {
+  HiddenJets out;
+  out.packed = packed;
+  out.value = packed.select(0, 0);
+  out.d = packed.narrow(0, 1, packed.size(0) - 1);
+  out.has_second = has_second;
+  return out;
+}
+}  // namespace
+
 HiddenJets input(const torch::Tensor& x) { return HiddenJets{x, torch::Tensor(), false, true}; }
 
 HiddenJets linear(const HiddenJets& h, const torch::Tensor& W, const torch::Tensor& b, const grad::DerivativeSet& set) {
   HiddenJets out;
+  if (h.packed.defined()) return unpack(jets_linear_packed(h.packed, W, b), h.has_second);
   out.value = jets_linear(h.value, W, b);
   if (!h.identity) {
     out.d = jets_linear(h.d, W);
@@ -72,17 +85,16 @@ HiddenJets full(const HiddenJets& h, const grad::DerivativeSet& set) {
   return out;
 }
 
-HiddenJets activate(const HiddenJets& z, const std::string& name, const Activation& fn, const grad::DerivativeSet& set) {
+HiddenJets activate(const HiddenJets& z, const std::string& name, const Activation& /*fn*/,
+                    const grad::DerivativeSet& set) {
   const HiddenJets in = z.identity ? full(z, set) : z;
-  HiddenJets out;
-  out.value = fn(in.value);
-  out.d = activation_jets(name, in.value, out.value, in.d, set, in.has_second);
-  out.has_second = true;
-  return out;
+  if (in.packed.defined()) return unpack(activation_packed(name, in.packed, torch::Tensor(), set, in.has_second), true);
+  return unpack(activation_packed(name, in.value, in.d, set, in.has_second), true);
 }
 
 HiddenJets scale(const HiddenJets& h, const torch::Tensor& s) {
   if (h.identity) detail::fail("jet::scale: scale the output of a layer, not the network input");
+  if (h.packed.defined()) return unpack(h.packed * s, h.has_second);
   return HiddenJets{h.value * s, h.d * s, h.has_second, false};
 }
 

@@ -88,6 +88,56 @@ TEST_F(EngineTest, FusedLoopsMatchReferenceFormulasIncludingBackward) {
   }
 }
 
+// The sweep's packed form: value and jets in one (1 + K, N, w) tensor, the value's gradient folded into the
+// fused backward, the bias of a packed linear layer on slice 0 only; large enough that LibTorch's threads
+// split the loops (and the AVX2 loops' tail handling runs: N w is not a multiple of the vector width).
+TEST_F(EngineTest, PackedActivationAndLinearMatchReferenceOnEveryThreadCount) {
+  const int before = torch::get_num_threads();
+  dde::grad::DerivativeSet set;
+  set.add_first(0);
+  set.add_first(2);
+  set.add_second(0, 0);
+  set.add_second(0, 2);
+  for (int threads : {1, 2, 3}) {
+    torch::set_num_threads(threads);
+    for (const auto& act : dde::nn::activation_names()) {
+      SCOPED_TRACE(act + ", threads " + std::to_string(threads));
+      for (bool has_second : {false, true}) {
+        const auto K = static_cast<std::int64_t>(has_second ? set.size() : set.first.size());
+        auto z = torch::randn({701, 9}, torch::kFloat64);
+        auto dz = torch::randn({K, 701, 9}, torch::kFloat64);
+        auto packed = torch::cat({z.unsqueeze(0), dz}).requires_grad_(true);
+        auto fused = dde::nn::activation_packed(act, packed, torch::Tensor(), set, has_second);
+        auto zr = packed.select(0, 0), dzr = packed.narrow(0, 1, K);
+        auto ref = torch::cat({dde::nn::get_activation(act)(zr).unsqueeze(0),
+                               dde::nn::activation_jets_reference(act, zr, dzr, set, has_second)});
+        ASSERT_EQ(fused.sizes(), ref.sizes());
+        EXPECT_LT(max_diff(fused, ref), 1e-12);
+        auto G = torch::randn(ref.sizes(), torch::kFloat64);
+        EXPECT_LT(max_diff(grads(fused, {packed}, G)[0], grads(ref, {packed}, G)[0]), 1e-11);
+        // The same from separate z and dz.
+        auto z2 = z.clone().requires_grad_(true), dz2 = dz.clone().requires_grad_(true);
+        auto fused2 = dde::nn::activation_packed(act, z2, dz2, set, has_second);
+        EXPECT_LT(max_diff(fused2, ref), 1e-12);
+        auto g2 = grads(fused2, {z2, dz2}, G), gr = grads(ref, {packed}, G);
+        EXPECT_LT(max_diff(g2[0], gr[0].select(0, 0)), 1e-11);
+        EXPECT_LT(max_diff(g2[1], gr[0].narrow(0, 1, K)), 1e-11);
+      }
+    }
+    // One matrix product for value and slices; the bias on the value slice only.
+    auto P = torch::randn({4, 333, 17}, torch::kFloat64).requires_grad_(true);
+    auto W = torch::randn({6, 17}, torch::kFloat64).requires_grad_(true);
+    auto b = torch::randn({6}, torch::kFloat64).requires_grad_(true);
+    auto lf = dde::nn::jets_linear_packed(P, W, b);
+    auto lr = torch::cat({torch::linear(P.select(0, 0), W, b).unsqueeze(0), torch::matmul(P.narrow(0, 1, 3), W.t())});
+    EXPECT_LT(max_diff(lf, lr), 1e-12);
+    auto G = torch::randn(lr.sizes(), torch::kFloat64);
+    auto gf = grads(lf, {P, W, b}, G), gr = grads(lr, {P, W, b}, G);
+    for (int k = 0; k < 3; ++k) EXPECT_LT(max_diff(gf[k], gr[k]), 1e-10) << k;
+  }
+  torch::set_num_threads(before);
+}
+
 TEST_F(EngineTest, JetsLinearMatchesMatmulWithGradientsOnEveryThreadCount) {
   const int before = torch::get_num_threads();
   for (int threads : {1, 2, 3}) {

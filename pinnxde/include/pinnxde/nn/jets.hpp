@@ -42,6 +42,18 @@ torch::Tensor activation_jets(const std::string& activation, const torch::Tensor
 torch::Tensor jets_linear(const torch::Tensor& h, const torch::Tensor& weight,
                           const torch::Tensor& bias = torch::Tensor());
 
+/// The sweep's own forms of the two above, for a hidden quantity carried as one (1 + K, N, w) tensor, its
+/// value in slice 0 and the K derivative slices after it (nn/layer_jets.hpp's HiddenJets::packed):
+/// - jets_linear_packed: one matrix product for the value and every slice, the bias added to slice 0 only;
+/// - activation_packed: a = sigma(z) and its jets, (1 + set.size(), N, w), from z (N, w) with dz (K, N, w),
+///   or from a packed z (1 + K, N, w) when dz is undefined; the value's gradient and the jets' come back in
+///   one fused loop. For tanh, the AVX2 loop computes a itself (glibc's vector tanh, within 1 ulp of
+///   LibTorch's).
+torch::Tensor jets_linear_packed(const torch::Tensor& packed, const torch::Tensor& weight,
+                                 const torch::Tensor& bias = torch::Tensor());
+torch::Tensor activation_packed(const std::string& activation, const torch::Tensor& z, const torch::Tensor& dz,
+                                const grad::DerivativeSet& set, bool has_second);
+
 /// The same by ordinary LibTorch operations (the reference the fused loops are tested against).
 torch::Tensor activation_jets_reference(const std::string& activation, const torch::Tensor& z,
                                         const torch::Tensor& dz, const grad::DerivativeSet& set, bool has_second);

@@ -29,6 +29,9 @@ struct HiddenJets {
   torch::Tensor d;
   bool has_second = false;
   bool identity = false;    // h is the network input x itself (dh/dx_j = e_j), nothing materialised
+  /// (1 + K, N, w) when a dense layer or an activation made value and d as one tensor (value = packed[0],
+  /// d = packed[1:], views): the next dense layer then takes one matrix product for all of them.
+  torch::Tensor packed;
 };
 
 namespace jet {
