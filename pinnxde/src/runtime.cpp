@@ -45,24 +45,46 @@ std::string best_openblas_core() {
   return "";
 }
 
-// OpenBLAS 0.3.21 falls back to its generic "Prescott" kernels on CPUs it does not recognise (common on
-// VMs with AVX-512), running GEMM ~6x slower. The core type is read once when OpenBLAS loads, so the only
-// fix from inside the program is to re-execute it with OPENBLAS_CORETYPE set.
-void fix_openblas_core_or_reexec() {
-  if (!env("OPENBLAS_CORETYPE").empty() || !env("PINNXDE_NO_REEXEC").empty() || !env("PINNXDE_REEXECED").empty())
-    return;
-  auto corename = blas_symbol<char* (*)()>("openblas_get_corename");
-  if (!corename) return;
-  // PINNXDE_ASSUME_OPENBLAS_CORE stands in for OpenBLAS' answer, so that this path can be tested on CPUs
-  // that OpenBLAS detects correctly (ctest runtime.openblas_core_reexec).
-  const std::string assumed = env("PINNXDE_ASSUME_OPENBLAS_CORE");
-  const std::string core = assumed.empty() ? std::string(corename()) : assumed;
-  static const char* generic[] = {"Prescott", "Core2", "Penryn", "Dunnington", "Nehalem", "Atom", "Banias",
-                                  "Katmai", "Coppermine", "Northwood", "Sandybridge"};
-  bool is_generic = false;
-  for (const char* g : generic) is_generic |= core == g;
-  const std::string best = best_openblas_core();
-  if (!is_generic || best.empty()) return;
+// The threads this process will run with before any backing off: PINNXDE_NUM_THREADS, else one per core.
+int planned_threads() {
+  const int n = std::atoi(env("PINNXDE_NUM_THREADS").c_str());
+  if (n > 0) return n;
+  const unsigned hc = std::thread::hardware_concurrency();
+  return hc > 0 ? static_cast<int>(hc) : 1;
+}
+
+// Settings that only take effect when the process starts, because the libraries read them once as they
+// load: the fix from inside the program is to re-execute it with them set (once, with the same arguments).
+//  - OpenBLAS 0.3.21 falls back to its generic "Prescott" kernels on CPUs it does not recognise (common on
+//    VMs with AVX-512), running GEMM ~6x slower: OPENBLAS_CORETYPE.
+//  - libgomp's idle threads spin (GOMP's default wait policy) between the parallel regions of LibTorch's and
+//    pinnxde's loops. Alone on its cores that costs nothing measurable; beside other busy processes the
+//    spinning threads take the cores from the working ones, and a step ran 4-10x slower (docs/performance.md:
+//    2 and 3 concurrent trainings on 2 cores). With OMP_WAIT_POLICY=PASSIVE idle threads sleep. Not needed
+//    (and not done) for a one-thread run, which has no idle OpenMP threads, or when the user chose a policy.
+void reexec_with_start_up_settings() {
+  if (!env("PINNXDE_NO_REEXEC").empty() || !env("PINNXDE_REEXECED").empty()) return;
+  std::vector<std::pair<std::string, std::string>> set;
+  std::string reason;
+  if (env("OPENBLAS_CORETYPE").empty()) {
+    auto corename = blas_symbol<char* (*)()>("openblas_get_corename");
+    // PINNXDE_ASSUME_OPENBLAS_CORE stands in for OpenBLAS' answer, so that this path can be tested on CPUs
+    // that OpenBLAS detects correctly (ctest runtime.openblas_core_reexec).
+    const std::string assumed = env("PINNXDE_ASSUME_OPENBLAS_CORE");
+    const std::string core = !assumed.empty() ? assumed : corename ? std::string(corename()) : std::string();
+    static const char* generic[] = {"Prescott", "Core2", "Penryn", "Dunnington", "Nehalem", "Atom", "Banias",
+                                    "Katmai", "Coppermine", "Northwood", "Sandybridge"};
+    bool is_generic = false;
+    for (const char* g : generic) is_generic |= core == g;
+    const std::string best = best_openblas_core();
+    if (is_generic && !best.empty()) {
+      set.emplace_back("OPENBLAS_CORETYPE", best);
+      reason = core;
+    }
+  }
+  if (env("OMP_WAIT_POLICY").empty() && env("GOMP_SPINCOUNT").empty() && planned_threads() > 1)
+    set.emplace_back("OMP_WAIT_POLICY", "PASSIVE");
+  if (set.empty()) return;
   std::ifstream in("/proc/self/cmdline", std::ios::binary);
   std::string all((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   if (all.empty()) return;
@@ -76,12 +98,14 @@ void fix_openblas_core_or_reexec() {
   std::vector<char*> argv;
   for (auto& a : args) argv.push_back(a.data());
   argv.push_back(nullptr);
-  setenv("OPENBLAS_CORETYPE", best.c_str(), 1);
-  setenv("PINNXDE_REEXECED", core.c_str(), 1);
+  for (const auto& [k, v] : set) setenv(k.c_str(), v.c_str(), 1);
+  // What the banner reports: the core OpenBLAS had detected, or "-" when only the wait policy was set.
+  setenv("PINNXDE_REEXECED", reason.empty() ? "-" : reason.c_str(), 1);
   std::cout.flush();
   execv("/proc/self/exe", argv.data());
-  // execv only returns on failure: carry on with the slow kernels (the banner says so).
-  unsetenv("OPENBLAS_CORETYPE");
+  // execv only returns on failure: carry on as we are (the banner says what runs).
+  for (const auto& [k, v] : set) unsetenv(k.c_str());
+  unsetenv("PINNXDE_REEXECED");
 }
 
 void tune_malloc() {
@@ -153,7 +177,7 @@ int default_threads() {
 void initialize() {
   static std::once_flag once;
   std::call_once(once, [] {
-    fix_openblas_core_or_reexec();  // returns only when no re-execution was needed (or it failed)
+    reexec_with_start_up_settings();  // returns only when no re-execution was needed (or it failed)
     tune_malloc();
     set_num_threads(default_threads());
   });
@@ -175,8 +199,7 @@ std::string load_warning(double load, int threads, int cores, int backed_off_fro
   os.precision(1);
   os << "pinnxde: WARNING: the machine is busy: load " << load << " + this process's " << threads
      << " thread" << (threads == 1 ? "" : "s") << " > " << cores << " core" << (cores == 1 ? "" : "s")
-     << ". Oversubscribed threads can make each step many times slower (10x measured with 3 trainings on 2 "
-        "cores).";
+     << ". Threads beyond the free cores slow each step down (docs/performance.md).";
   if (backed_off_from > threads)
     os << " pinnxde uses " << threads << " thread" << (threads == 1 ? "" : "s") << " instead of " << backed_off_from
        << ";";
@@ -205,6 +228,7 @@ void set_num_threads(int n) {
 Info info() {
   Info i;
   i.torch_threads = torch::get_num_threads();
+  i.omp_wait_policy = env("OMP_WAIT_POLICY");
   i.malloc_tuned = g_malloc_tuned;
   i.torch_version = std::to_string(TORCH_VERSION_MAJOR) + "." + std::to_string(TORCH_VERSION_MINOR) + "." +
                     std::to_string(TORCH_VERSION_PATCH);
@@ -236,7 +260,9 @@ std::string describe() {
   std::ostringstream os;
   os << "pinnxde " << PINNXDE_VERSION << " | LibTorch " << i.torch_version << " | BLAS: " << i.blas;
   if (i.blas_optimised) os << ", " << i.blas_threads << " threads";
-  os << " | intra-op threads: " << i.torch_threads << " | malloc tuned: " << (i.malloc_tuned ? "yes" : "no");
+  os << " | intra-op threads: " << i.torch_threads;
+  if (i.torch_threads > 1) os << " (OpenMP wait policy: " << (i.omp_wait_policy.empty() ? "default" : i.omp_wait_policy) << ")";
+  os << " | malloc tuned: " << (i.malloc_tuned ? "yes" : "no");
   return os.str();
 }
 
@@ -253,8 +279,9 @@ void print_banner_once() {
     const std::string busy =
         load_warning(g_load, i.torch_threads, g_cores, g_unbacked_threads, g_threads_from_env);
     if (!busy.empty()) std::cout << busy << "\n";
-    if (!env("PINNXDE_REEXECED").empty())
-      std::cout << "pinnxde: OpenBLAS had detected the CPU as '" << env("PINNXDE_REEXECED")
+    const std::string reexec = env("PINNXDE_REEXECED");
+    if (!reexec.empty() && reexec != "-")
+      std::cout << "pinnxde: OpenBLAS had detected the CPU as '" << reexec
                 << "'; restarted with OPENBLAS_CORETYPE=" << env("OPENBLAS_CORETYPE") << "\n";
     std::cout.flush();
   });

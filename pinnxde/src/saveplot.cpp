@@ -181,6 +181,10 @@ int saveplot(Model& model, const SaveplotOptions& o) {
         cols.push_back((y_pred.narrow(1, k, 1) - ref).abs());
       }
     }
+    if (dim == 1) {  // in order of x, so that the reference is drawn as a line (test sets end with boundary points)
+      const auto order = std::get<1>(test.x.select(1, 0).sort());
+      for (auto& c : cols) c = c.index_select(0, order.to(c.device()));
+    }
     write_table(dir / "solution_plot.dat",
                 known ? "x..., then per output: y_pred, y_true, |error|" : "x..., then per output: y_pred", cols);
   }

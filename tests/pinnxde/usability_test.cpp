@@ -264,6 +264,19 @@ TEST_F(UsabilityTest, SaveplotPlotsEveryOutputComponent) {
   ASSERT_EQ(v.size(), 1u + 3 * 3);  // x, then prediction, reference and |error| of each of 3 outputs
   EXPECT_DOUBLE_EQ(v[1 + 3 * 2 + 1], 3 * v[0]);  // output 2's reference
   EXPECT_NEAR(v[1 + 3 * 1 + 2], std::abs(v[1 + 3 * 1] - 2 * v[0]), 1e-8);
+  // Rows in order of x (the test set ends with its boundary points), each row's values its own.
+  double last = v[0];
+  int rows = 1;
+  for (std::string line; std::getline(in, line); ++rows) {
+    std::istringstream r(line);
+    std::vector<double> w;
+    for (double d; r >> d;) w.push_back(d);
+    ASSERT_EQ(w.size(), v.size());
+    EXPECT_LE(last, w[0]) << "row " << rows;
+    EXPECT_NEAR(w[1 + 3 * 2 + 1], 3 * w[0], 1e-8);  // the file holds 10 significant digits
+    last = w[0];
+  }
+  EXPECT_EQ(rows, 12);  // 10 test points and the 2 boundary points
   std::ifstream gp(dir / "solution.gp");
   const std::string script((std::istreambuf_iterator<char>(gp)), std::istreambuf_iterator<char>());
   EXPECT_THAT(script, HasSubstr("prediction (output 2)"));

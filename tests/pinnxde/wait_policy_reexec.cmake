@@ -1,0 +1,32 @@
+# cmake -P script: the OpenMP wait policy. A run with more than one thread and no OMP_WAIT_POLICY or
+# GOMP_SPINCOUNT of the user's must re-execute itself once with OMP_WAIT_POLICY=PASSIVE (libgomp's idle
+# threads otherwise spin and starve other processes' threads: docs/performance.md); a policy the user set
+# is kept, and a one-thread run is not re-executed. -DEXE=<a pinnxde program> -DARGS="<its flags>"
+separate_arguments(args UNIX_COMMAND "${ARGS}")
+set(clean --unset=OMP_WAIT_POLICY --unset=GOMP_SPINCOUNT --unset=PINNXDE_NO_REEXEC --unset=PINNXDE_REEXECED)
+function(run_case out_var)
+  execute_process(COMMAND ${CMAKE_COMMAND} -E env ${clean} ${ARGN} ${EXE} ${args}
+                  OUTPUT_VARIABLE out ERROR_VARIABLE err RESULT_VARIABLE rc)
+  if(NOT rc EQUAL 0)
+    message(FATAL_ERROR "the program failed (${rc}):\n${out}\n${err}")
+  endif()
+  string(REGEX MATCHALL "intra-op threads: [^|]*" banners "${out}")
+  list(LENGTH banners n)
+  if(NOT n EQUAL 1)
+    message(FATAL_ERROR "expected one banner (at most one re-execution), got ${n}:\n${out}")
+  endif()
+  set(${out_var} "${banners}" PARENT_SCOPE)
+endfunction()
+run_case(two PINNXDE_NUM_THREADS=2)
+if(NOT two MATCHES "intra-op threads: 2 \\(OpenMP wait policy: PASSIVE\\)")
+  message(FATAL_ERROR "two threads: expected the PASSIVE wait policy, banner says '${two}'")
+endif()
+run_case(user PINNXDE_NUM_THREADS=2 OMP_WAIT_POLICY=ACTIVE)
+if(NOT user MATCHES "intra-op threads: 2 \\(OpenMP wait policy: ACTIVE\\)")
+  message(FATAL_ERROR "the user's OMP_WAIT_POLICY=ACTIVE was not kept, banner says '${user}'")
+endif()
+run_case(one PINNXDE_NUM_THREADS=1)
+if(NOT one MATCHES "^intra-op threads: 1 $")
+  message(FATAL_ERROR "one thread: expected no wait policy, banner says '${one}'")
+endif()
+message(STATUS "two threads: ${two}; user's policy: ${user}; one thread: ${one}")
