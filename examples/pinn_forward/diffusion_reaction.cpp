@@ -20,8 +20,10 @@
 // 1.09e-3 case above), "grad-norm" and "ntk" adapt them during Adam (every 50 steps) and L-BFGS keeps the
 // adapted weights frozen (CompileOptions::weighting; docs/user_guide.md, "Loss weighting"). Measured at
 // Adam 1000 + L-BFGS 300 over seeds 0-2: equal fixed weights 1.66e-2 (mean), NTK 4.06e-3, its weights
-// ending near (1.1, 14, 16) (docs/gallery.md); the full budget was not measured.
-//   ./diffusion_reaction [--iterations N --lbfgs-iterations N --float64 --weighting ntk ...]
+// ending near (1.1, 14, 16). Full budget: grad-norm 1.85e-4 / 3.59e-4 / 2.34e-4 (seeds 0-2); NTK 1.66e-3
+// (float32 L-BFGS stalled at once), 9.2e-5 with --lbfgs-float64 (docs/gallery.md).
+// --lbfgs-float64 keeps Adam in float32 and runs L-BFGS in float64, where float32 L-BFGS stalls (below).
+//   ./diffusion_reaction [--iterations N --lbfgs-iterations N --float64 --weighting ntk --lbfgs-float64 ...]
 #include <pinnxde/example_cli.hpp>
 #include <pinnxde/pinnxde.hpp>
 
@@ -29,7 +31,8 @@ namespace dde = pinnxde;
 
 int main(int argc, char** argv) {
   return dde::examples::run([&] {
-    const auto args = dde::examples::parse_args(argc, argv, {.iterations = 20000, .lbfgs_iterations = 15000, .accepts_weighting = true});
+    const auto args = dde::examples::parse_args(argc, argv, {.iterations = 20000, .lbfgs_iterations = 15000, .accepts_weighting = true,
+                                                            .accepts_lbfgs_float64 = true});
     const double D = 1.0, k = 1.0;
 
     auto pde = [&](const torch::Tensor& x, const torch::Tensor& y) {
@@ -67,7 +70,9 @@ int main(int argc, char** argv) {
       std::cout << "Adapted loss weights (PDE, BC, IC): " << w[0] << " " << w[1] << " " << w[2] << "\n";
     }
     if (args.lbfgs_iterations > 0) {
-      // Adaptive weights carry over into L-BFGS, frozen; static ones are given again.
+      // Adaptive weights carry over into L-BFGS, frozen; static ones are given again. --lbfgs-float64: the
+      // network (compile converts it) and the loss in float64 from here on.
+      if (args.lbfgs_float64) dde::config::set_default_float("float64");
       model.compile("L-BFGS", {.metrics = {"l2 relative error"},
                                .loss_weights = weighting.name == "static" ? loss_weights : std::vector<double>{},
                                .weighting = weighting});

@@ -34,6 +34,8 @@ struct Args {
   std::int64_t causal = 0;        // --causal
   bool accepts_weighting = false;  // set in an example's defaults to accept --weighting
   bool accepts_causal = false;     // ... --causal
+  bool lbfgs_float64 = false;      // --lbfgs-float64: Adam in the default precision, L-BFGS in float64
+  bool accepts_lbfgs_float64 = false;  // ... --lbfgs-float64 (the example calls set_default_float before L-BFGS)
 };
 
 /// Parses the flags over the example's defaults, applies --seed/--float64 and the L-BFGS budget.
@@ -63,10 +65,12 @@ inline Args parse_args(int argc, char** argv, Args defaults = {}) {
       if (a.weighting != "static" && a.weighting != "grad-norm" && a.weighting != "ntk")
         detail::fail("example: --weighting = '", a.weighting, "'; valid: static, grad-norm, ntk");
     } else if (f == "--causal" && a.accepts_causal) a.causal = integer(f, value(i, f));
+    else if (f == "--lbfgs-float64" && a.accepts_lbfgs_float64) a.lbfgs_float64 = true;
     else if (f == "--help" || f == "-h") {
       std::cout << "flags: --iterations N --lbfgs-iterations N --seed S --float64 --display-every N "
                    "--output-dir DIR --max-error E"
                 << (a.accepts_weighting ? " --weighting static|grad-norm|ntk" : "") << (a.accepts_causal ? " --causal N" : "")
+                << (a.accepts_lbfgs_float64 ? " --lbfgs-float64" : "")
                 << "\n";
       std::exit(0);
     } else {
