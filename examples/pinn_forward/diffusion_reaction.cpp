@@ -21,7 +21,7 @@
 // adapted weights frozen (CompileOptions::weighting; docs/user_guide.md, "Loss weighting"). Measured at
 // Adam 1000 + L-BFGS 300 over seeds 0-2: equal fixed weights 1.66e-2 (mean), NTK 4.06e-3, its weights
 // ending near (1.1, 14, 16). Full budget: grad-norm 1.85e-4 / 3.59e-4 / 2.34e-4 (seeds 0-2); NTK 1.66e-3
-// (float32 L-BFGS stalled at once), 9.2e-5 with --lbfgs-float64 (docs/gallery.md).
+// (float32 L-BFGS stalled at once), 1.06e-4 with --lbfgs-float64 (docs/gallery.md).
 // --lbfgs-float64 keeps Adam in float32 and runs L-BFGS in float64, where float32 L-BFGS stalls (below).
 //   ./diffusion_reaction [--iterations N --lbfgs-iterations N --float64 --weighting ntk --lbfgs-float64 ...]
 #include <pinnxde/example_cli.hpp>
