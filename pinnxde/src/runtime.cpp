@@ -60,8 +60,12 @@ int planned_threads() {
 //  - libgomp's idle threads spin (GOMP's default wait policy) between the parallel regions of LibTorch's and
 //    pinnxde's loops. Alone on its cores that costs nothing measurable; beside other busy processes the
 //    spinning threads take the cores from the working ones, and a step ran 4-10x slower (docs/performance.md:
-//    2 and 3 concurrent trainings on 2 cores). With OMP_WAIT_POLICY=PASSIVE idle threads sleep. Not needed
-//    (and not done) for a one-thread run, which has no idle OpenMP threads, or when the user chose a policy.
+//    2 and 3 concurrent trainings on 2 cores). With GOMP_SPINCOUNT=1000 idle threads spin briefly, then
+//    sleep: as fast as one thread per program under contention, and on small networks (many short parallel
+//    regions) faster than OMP_WAIT_POLICY=PASSIVE, which sleeps at once. Not needed (and not done) for a
+//    one-thread run, which has no idle OpenMP threads, or when the user chose a policy or a spin count.
+constexpr const char* kSpinCount = "1000";
+
 void reexec_with_start_up_settings() {
   if (!env("PINNXDE_NO_REEXEC").empty() || !env("PINNXDE_REEXECED").empty()) return;
   std::vector<std::pair<std::string, std::string>> set;
@@ -83,7 +87,7 @@ void reexec_with_start_up_settings() {
     }
   }
   if (env("OMP_WAIT_POLICY").empty() && env("GOMP_SPINCOUNT").empty() && planned_threads() > 1)
-    set.emplace_back("OMP_WAIT_POLICY", "PASSIVE");
+    set.emplace_back("GOMP_SPINCOUNT", kSpinCount);
   if (set.empty()) return;
   std::ifstream in("/proc/self/cmdline", std::ios::binary);
   std::string all((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
@@ -228,7 +232,9 @@ void set_num_threads(int n) {
 Info info() {
   Info i;
   i.torch_threads = torch::get_num_threads();
-  i.omp_wait_policy = env("OMP_WAIT_POLICY");
+  i.omp_wait_policy = !env("OMP_WAIT_POLICY").empty() ? "OMP_WAIT_POLICY=" + env("OMP_WAIT_POLICY")
+                      : !env("GOMP_SPINCOUNT").empty() ? "GOMP_SPINCOUNT=" + env("GOMP_SPINCOUNT")
+                                                       : std::string("spin (libgomp's default)");
   i.malloc_tuned = g_malloc_tuned;
   i.torch_version = std::to_string(TORCH_VERSION_MAJOR) + "." + std::to_string(TORCH_VERSION_MINOR) + "." +
                     std::to_string(TORCH_VERSION_PATCH);
@@ -261,7 +267,7 @@ std::string describe() {
   os << "pinnxde " << PINNXDE_VERSION << " | LibTorch " << i.torch_version << " | BLAS: " << i.blas;
   if (i.blas_optimised) os << ", " << i.blas_threads << " threads";
   os << " | intra-op threads: " << i.torch_threads;
-  if (i.torch_threads > 1) os << " (OpenMP wait policy: " << (i.omp_wait_policy.empty() ? "default" : i.omp_wait_policy) << ")";
+  if (i.torch_threads > 1) os << " (OpenMP idle threads: " << i.omp_wait_policy << ")";
   os << " | malloc tuned: " << (i.malloc_tuned ? "yes" : "no");
   return os.str();
 }

@@ -29,11 +29,11 @@ struct Info {
   int torch_threads = 1;   // LibTorch intra-op threads
   bool malloc_tuned = false;
   std::string torch_version;
-  std::string omp_wait_policy;  // OMP_WAIT_POLICY as the process started ("" when unset: libgomp spins)
+  std::string omp_wait_policy;  // how idle OpenMP threads wait: "GOMP_SPINCOUNT=1000", "OMP_WAIT_POLICY=...", or spin
 };
 
 /// Sets the process up for training, once (later calls do nothing): the start-up settings (OpenBLAS' core
-/// type when it misdetects the CPU; OMP_WAIT_POLICY=PASSIVE for a run with more than one thread unless
+/// type when it misdetects the CPU; GOMP_SPINCOUNT=1000 for a run with more than one thread unless
 /// OMP_WAIT_POLICY or GOMP_SPINCOUNT is set), which re-execute the program from the start with the same
 /// arguments when one is missing (so call it before the program prints, writes files or spends time;
 /// PINNXDE_NO_REEXEC=1 opts out), then mallopt, then the thread counts. Loading the library does
