@@ -59,7 +59,14 @@ inline Args parse_args(int argc, char** argv, Args defaults = {}) {
     else if (f == "--float64") a.float64 = true;
     else if (f == "--display-every") a.display_every = static_cast<int>(std::max<std::int64_t>(1, integer(f, value(i, f))));
     else if (f == "--output-dir") a.output_dir = value(i, f);
-    else if (f == "--max-error") a.max_error = std::atof(value(i, f).c_str());
+    else if (f == "--max-error") {
+      const std::string v = value(i, f);
+      char* end = nullptr;
+      const double e = std::strtod(v.c_str(), &end);
+      if (end == v.c_str() || *end || !(e > 0) || !std::isfinite(e))
+        detail::fail("example: --max-error = '", v, "' (expected a finite number > 0, e.g. 1e-3)");
+      a.max_error = e;
+    }
     else if (f == "--weighting" && a.accepts_weighting) {
       a.weighting = value(i, f);
       if (a.weighting != "static" && a.weighting != "grad-norm" && a.weighting != "ntk")
