@@ -285,18 +285,6 @@ const T* ptr(const torch::Tensor& t) {
   return t.defined() ? t.data_ptr<T>() : nullptr;
 }
 
-// Pair directions as positions among the first derivatives.
-std::vector<std::int64_t> pair_slices(const grad::DerivativeSet& set) {
-  std::vector<std::int64_t> out;
-  for (auto [i, k] : set.second) {
-    const auto a = set.index_of(i), b = set.index_of(k);
-    if (a < 0 || b < 0) detail::fail("activation_jets: pair (", i, ", ", k, ") uses a direction not in set.first");
-    out.push_back(a);
-    out.push_back(b);
-  }
-  return out;
-}
-
 constexpr std::int64_t kGrain = 2048;  // elements per task: small layers stay on one thread
 
 // The AVX2 + FMA loops where the CPU has them (and PINNXDE_KERNELS is not "generic", which tests use to
@@ -318,15 +306,17 @@ bool kernels_avx2() {
 using torch::autograd::AutogradContext;
 using torch::autograd::tensor_list;
 
+// Each pair's two directions as positions among the first derivatives (the slices the loops read).
 struct PairSlices {
   std::vector<std::int64_t> pi, pk;
 };
-PairSlices pair_slices_split(const grad::DerivativeSet& set) {
-  const auto slices = pair_slices(set);
+PairSlices pair_slices(const grad::DerivativeSet& set) {
   PairSlices out;
-  for (std::size_t p = 0; p < slices.size(); p += 2) {
-    out.pi.push_back(slices[p]);
-    out.pk.push_back(slices[p + 1]);
+  for (auto [i, k] : set.second) {
+    const auto a = set.index_of(i), b = set.index_of(k);
+    if (a < 0 || b < 0) detail::fail("activation_jets: pair (", i, ", ", k, ") uses a direction not in set.first");
+    out.pi.push_back(a);
+    out.pk.push_back(b);
   }
   return out;
 }
@@ -352,7 +342,7 @@ struct ActivationJetFunction : torch::autograd::Function<ActivationJetFunction> 
       else a.copy_(get_activation(name)(z));
     }
     auto h = helpers(act, z);
-    const auto [pi, pk] = pair_slices_split(set);
+    const auto [pi, pk] = pair_slices(set);
     const Layout lay{N * w, static_cast<std::int64_t>(set.first.size()),
                      static_cast<std::int64_t>(set.second.size()), pi.data(), pk.data(), has_second};
     AT_DISPATCH_FLOATING_TYPES(z.scalar_type(), "activation_jets", [&] {
@@ -420,7 +410,7 @@ struct ActivationJetFunction : torch::autograd::Function<ActivationJetFunction> 
     const auto zc = zin.contiguous();
     const auto dzc = packed ? torch::Tensor() : dzin.contiguous();
     const std::int64_t N = out.size(1), w = out.size(2);
-    const auto [pi, pk] = pair_slices_split(set);
+    const auto [pi, pk] = pair_slices(set);
     const Layout lay{N * w, static_cast<std::int64_t>(set.first.size()),
                      static_cast<std::int64_t>(set.second.size()), pi.data(), pk.data(), has_second};
     // packed: one (1 + Kin, N, w) gradient, z's in slice 0; else z's (N, w) and dz's (Kin, N, w)

@@ -45,10 +45,13 @@ std::string best_openblas_core() {
   return "";
 }
 
-// The threads this process will run with before any backing off: PINNXDE_NUM_THREADS, else one per core.
-int planned_threads() {
+// PINNXDE_NUM_THREADS when it is a positive integer, else 0.
+int env_threads() {
   const int n = std::atoi(env("PINNXDE_NUM_THREADS").c_str());
-  if (n > 0) return n;
+  return n > 0 ? n : 0;
+}
+
+int cores() {
   const unsigned hc = std::thread::hardware_concurrency();
   return hc > 0 ? static_cast<int>(hc) : 1;
 }
@@ -86,7 +89,7 @@ void reexec_with_start_up_settings() {
       reason = core;
     }
   }
-  if (env("OMP_WAIT_POLICY").empty() && env("GOMP_SPINCOUNT").empty() && planned_threads() > 1)
+  if (env("OMP_WAIT_POLICY").empty() && env("GOMP_SPINCOUNT").empty() && (env_threads() > 0 ? env_threads() : cores()) > 1)
     set.emplace_back("GOMP_SPINCOUNT", kSpinCount);
   if (set.empty()) return;
   std::ifstream in("/proc/self/cmdline", std::ios::binary);
@@ -157,13 +160,11 @@ double read_busy_cores() {
 }
 
 int default_threads() {
-  const unsigned hc = std::thread::hardware_concurrency();
-  g_cores = hc > 0 ? static_cast<int>(hc) : 1;
+  g_cores = cores();
   g_load = read_busy_cores();
   const std::string v = env("PINNXDE_NUM_THREADS");
   if (!v.empty()) {
-    const int n = std::atoi(v.c_str());
-    if (n > 0) {
+    if (const int n = env_threads(); n > 0) {
       g_threads_from_env = true;
       return n;
     }
