@@ -706,7 +706,13 @@ int main(int argc, char** argv) {
   const auto cases = make_cases();
   // Each child may grow its address space by 2 GiB over what the loaded libraries already map.
   const rlim_t cap = static_cast<rlim_t>(virtual_memory_bytes()) + (rlim_t{2} << 30);
+  // A hang is a case still running after this long. The sanitizers make every case 2-3x slower, and a
+  // sanitizer run on a loaded machine took over 60 s for some (gnuplot, model set-up).
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+  constexpr unsigned kSeconds = 240;
+#else
   constexpr unsigned kSeconds = 60;
+#endif
   std::map<std::string, int> counts;
   int run = 0, failed = 0;
   std::cout.setf(std::ios::unitbuf);
