@@ -11,12 +11,13 @@
 // times are only trained once earlier ones are. docs/gallery.md has the comparison over seeds.
 //
 // Full budget (gallery): 2000 domain / 200 initial points, FNN [3, 64, 64, 64, 1] tanh, loss weights
-// {residual 1, IC 100}, Adam 1e-3 x 2000, no L-BFGS; causal: 32 windows, eps schedule {0.01, 0.1, 1, 10, 100} with
+// {residual 1, IC 100}, Adam 1e-3 x 30000 (the gallery's flag; 2000 by default), no L-BFGS; causal: 32 windows, eps schedule {1, 10, 100} with
 // delta = 0.99.
-// Measured on the shared VM (docs/gallery.md): at 2000 Adam steps neither mode solves it (seed 0: plain
-// L2 0.91, causal 1.23 with the schedule {1, 10, 100}: the last windows' weights were still 0, i.e. training
-// had not moved past the first windows). The causal paper trains for 1e5+ steps; this example is the
-// set-up for that comparison, not yet its evidence.
+// Measured (docs/gallery.md, seed 0): the schedule must start at eps = 1. From eps = 0.01 (the paper's first
+// entry) the windows' weights stay near 1 (last 0.80 after 10,000 steps) and training is plain training
+// (L2 0.779 against plain 0.781). With eps = 1 the windows open in order from t = 0: after 30,000 steps
+// half of them, with L2 errors of 0.013-0.089 over t < 0.5 where plain training has 0.053-0.49; the whole
+// interval is not swept at that budget (L2 0.618 against plain 0.615), so the >= 5x claim is not yet shown.
 //   ./convection_causal [--causal 32 --iterations N --seed S ...]
 #include <pinnxde/example_cli.hpp>
 #include <pinnxde/pinnxde.hpp>
@@ -45,7 +46,7 @@ int main(int argc, char** argv) {
     dde::Model model(data, net);
     // The initial condition weighs 100 in both modes: it is the only thing that rules out u = 0.
     dde::CompileOptions options{.lr = 1e-3, .loss_weights = {1, 100}};
-    if (args.causal > 0) options.causal = {.num_windows = args.causal, .eps = {1e-2, 1e-1, 1, 10, 100}, .delta = 0.99};
+    if (args.causal > 0) options.causal = {.num_windows = args.causal, .eps = {1, 10, 100}, .delta = 0.99};
     model.compile("adam", options);
     model.train({.iterations = args.iterations, .display_every = args.display_every});
     if (args.causal > 0) {
