@@ -12,34 +12,34 @@
 #include <cstdlib>
 #include <string_view>
 #include <filesystem>
-#include <fstream>
+#include <sstream>
 #include <iomanip>
 #include <iostream>
 #include <nlohmann/json.hpp>
 
 #include "pinnxde/error.hpp"
 #include "pinnxde/model.hpp"
+#include "file_io.hpp"
 
 namespace pinnxde {
 namespace {
 
 void write_table(const std::filesystem::path& path, const std::string& header,
                  const std::vector<torch::Tensor>& columns) {
-  std::ofstream out(path);
-  if (!out) detail::fail<Error>("saveplot: cannot write '", path.string(), "'");
+  std::ostringstream out;
   out << "# " << header << "\n" << std::setprecision(9);
   std::vector<torch::Tensor> cols;
   for (const auto& c : columns)
     if (c.defined()) cols.push_back(c.detach().to(torch::kCPU, torch::kFloat64).reshape({c.size(0), -1}));
-  if (cols.empty()) return;
-  auto all = torch::cat(cols, 1).contiguous();
-  const double* p = all.data_ptr<double>();
-  for (std::int64_t i = 0; i < all.size(0); ++i) {
-    for (std::int64_t j = 0; j < all.size(1); ++j) out << (j ? " " : "") << p[i * all.size(1) + j];
-    out << "\n";
+  if (!cols.empty()) {
+    auto all = torch::cat(cols, 1).contiguous();
+    const double* p = all.data_ptr<double>();
+    for (std::int64_t i = 0; i < all.size(0); ++i) {
+      for (std::int64_t j = 0; j < all.size(1); ++j) out << (j ? " " : "") << p[i * all.size(1) + j];
+      out << "\n";
+    }
   }
-  out.close();
-  if (!out) detail::fail<Error>("saveplot: cannot write '", path.string(), "' (write failed)");
+  detail::write_file_atomically(path.string(), out.str(), "saveplot");
 }
 
 // Runs `gnuplot <script_name>` with `dir` as its working directory, without a shell: posix_spawnp with
@@ -63,12 +63,19 @@ bool run_gnuplot(const std::filesystem::path& dir, const std::string& script_nam
   return WIFEXITED(status) && WEXITSTATUS(status) == 0;
 }
 
+// Whether a 2-D scatter keeps the domain's shape (equal scales on both axes): only when its sides are within
+// a factor 3 of each other. A space-time strip such as [0, 2 pi] x [0, 1] drawn to scale is a thin band
+// of unreadable points, so it fills the panel instead.
+bool true_aspect(const torch::Tensor& x) {
+  if (x.size(0) == 0) return true;
+  const auto span = (std::get<0>(x.max(0)) - std::get<0>(x.min(0))).to(torch::kCPU, torch::kFloat64);
+  const double a = span[0].item<double>(), b = span[1].item<double>();
+  return a > 0 && b > 0 && std::max(a, b) <= 3 * std::min(a, b);
+}
+
 // Writes a plot script (fixed text only) next to the data it plots.
 void write_script(const std::filesystem::path& path, const std::string& text) {
-  std::ofstream out(path);
-  out << text;
-  out.close();
-  if (!out) detail::fail<Error>("saveplot: cannot write the plot script '", path.string(), "'");
+  detail::write_file_atomically(path.string(), text, "saveplot");
 }
 
 }  // namespace
@@ -139,12 +146,7 @@ int saveplot(Model& model, const SaveplotOptions& o) {
                         {"best_metrics", st.best_metrics},
                         {"step", st.step},
                         {"stop_reason", st.message}};
-    {
-      std::ofstream out(dir / "loss.json");
-      out << j.dump(1) << "\n";
-      out.close();
-      if (!out) detail::fail<Error>("saveplot: cannot write '", (dir / "loss.json").string(), "'");
-    }
+    detail::write_file_atomically((dir / "loss.json").string(), j.dump(1) + "\n", "saveplot");
     write_table(dir / "train.dat", "x..., y_true...", {train.x, train.y});
     write_table(dir / "test.dat", "x..., y_true..., y_pred...", {test.x, test.y, y_pred});
     std::cout << "Saved loss history and points to " << dir.string() << "/{loss.dat,loss.json,train.dat,test.dat}\n";
@@ -156,7 +158,7 @@ int saveplot(Model& model, const SaveplotOptions& o) {
   }
   // gnuplot reads the data from files next to the plots.
   {
-    std::ofstream out(dir / "loss_plot.dat");
+    std::ostringstream out;
     out << "# step train_loss_sum test_loss_sum\n";
     for (std::size_t i = 0; i < h.steps.size(); ++i) {
       double a = 0, b = 0;
@@ -164,8 +166,7 @@ int saveplot(Model& model, const SaveplotOptions& o) {
       for (double v : h.loss_test[i]) b += v;
       out << h.steps[i] << " " << a << " " << b << "\n";
     }
-    out.close();
-    if (!out) detail::fail<Error>("saveplot: cannot write '", (dir / "loss_plot.dat").string(), "'");
+    detail::write_file_atomically((dir / "loss_plot.dat").string(), out.str(), "saveplot");
   }
   // Every output component (at most kMaxPanels): prediction, and with a reference its value and |error|.
   constexpr std::int64_t kMaxPanels = 8;
@@ -216,7 +217,8 @@ int saveplot(Model& model, const SaveplotOptions& o) {
     sol << "set terminal pngcairo size " << (known ? 1200 : 600) << "," << std::min<std::int64_t>(450 * shown + 50, 3200)
         << "\nset output 'solution.png'\n"
         << "set multiplot layout " << shown << "," << (known ? 2 : 1)
-        << "\nset xlabel 'x_1'\nset ylabel 'x_2'\nset size ratio -1\nset palette rgbformulae 33,13,10\n";
+        << "\nset xlabel 'x_1'\nset ylabel 'x_2'\n" << (true_aspect(test.x) ? "set size ratio -1\n" : "")
+        << "set palette rgbformulae 33,13,10\n";
     for (std::int64_t k = 0; k < shown; ++k) {
       sol << "set title 'prediction (output " << k << ")'\n"
           << "plot 'solution_plot.dat' using 1:2:" << col(k) << " with points pt 5 ps 0.6 palette notitle\n";

@@ -285,6 +285,38 @@ TEST_F(UsabilityTest, SaveplotPlotsEveryOutputComponent) {
   std::filesystem::remove_all(dir);
 }
 
+// A 2-D solution plot keeps the domain's shape when its sides are comparable, and fills the panel for a
+// space-time strip ([0, 2 pi] x [0, 1] drawn to scale was an unreadable band). Every file is written
+// through a temporary next to it: none is left behind.
+TEST_F(UsabilityTest, SaveplotKeepsShapeOnlyForComparableSides) {
+  if (!dde::gnuplot_available()) GTEST_SKIP() << "gnuplot not installed";
+  auto script_for = [](const dde::geometry::Geometry& geom, const std::string& tag) {
+    const auto dir = std::filesystem::temp_directory_path() / ("pinnxde_aspect_" + tag + std::to_string(::getpid()));
+    dde::DirichletBC bc(geom, 0.0, dde::on_boundary);
+    dde::data::PDE data(geom, nullptr, {bc}, {.num_domain = 16, .num_boundary = 8, .solution = [](const torch::Tensor& x) {
+                                                return x.slice(1, 0, 1);
+                                              }, .num_test = 25});
+    dde::nn::FNN net({2, 4, 1}, "tanh", "Glorot normal");
+    dde::Model model(data, net);
+    model.compile("adam", {.lr = 1e-3});
+    model.train({.iterations = 1, .verbose = false});
+    ::testing::internal::CaptureStdout();
+    dde::saveplot(model, {.output_dir = dir.string()});
+    ::testing::internal::GetCapturedStdout();
+    std::ifstream gp(dir / "solution.gp");
+    const std::string script((std::istreambuf_iterator<char>(gp)), std::istreambuf_iterator<char>());
+    for (const auto& e : std::filesystem::directory_iterator(dir))
+      EXPECT_EQ(e.path().filename().string().find(".tmp"), std::string::npos) << e.path();
+    std::filesystem::remove_all(dir);
+    return script;
+  };
+  const std::string square = script_for(dde::geometry::Rectangle({0, 0}, {1, 1}), "square");
+  const std::string strip = script_for(dde::geometry::Rectangle({0, 0}, {2 * M_PI, 1}), "strip");
+  EXPECT_THAT(square, HasSubstr("set size ratio -1"));
+  EXPECT_THAT(strip, Not(HasSubstr("set size ratio -1")));
+  EXPECT_THAT(strip, HasSubstr("prediction (output 0)"));
+}
+
 // -------------------------------------------------------------------------- CSG: condition test losses
 
 // A CSG geometry's uniform test points hold no boundary points: the boundary condition's test loss read
