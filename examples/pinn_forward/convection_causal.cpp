@@ -8,11 +8,11 @@
 // loss has two terms, the residual and the initial condition. Plain training fits the initial condition
 // and a residual-free field that ignores it; with --causal N the residual is split into N time windows
 // weighted by exp(-eps * the residual loss of the earlier windows) (CompileOptions::causal), so later
-// times are only trained once earlier ones are. docs/gallery.md has the comparison over seeds.
+// times are only trained once earlier ones are. docs/gallery.md has the comparison (seed 0).
 //
 // Full budget (gallery): 2000 domain / 200 initial points, FNN [3, 64, 64, 64, 1] tanh, loss weights
-// {residual 1, IC 100}, Adam 1e-3 x 30000 (the gallery's flag; 2000 by default), no L-BFGS; causal: 32 windows, eps schedule {1, 10, 100} with
-// delta = 0.99.
+// {residual 1, IC 100}, Adam 1e-3 x 30000 (the gallery's flag; 2000 by default), no L-BFGS; causal:
+// 32 windows, eps schedule {1, 10, 100} with delta = 0.99.
 // Measured (docs/gallery.md, seed 0): the schedule must start at eps = 1. From eps = 0.01 (the paper's first
 // entry) the windows' weights stay near 1 (last 0.80 after 10,000 steps) and training is plain training
 // (L2 0.779 against plain 0.781). With eps = 1 the windows open in order from t = 0: after 30,000 steps
