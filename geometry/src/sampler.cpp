@@ -126,6 +126,26 @@ Points latin_hypercube(std::int64_t n, int dim) {
 
 }  // namespace
 
+namespace {
+thread_local int random_shift_depth = 0;
+
+// The Cranley-Patterson rotation: one uniform shift per coordinate, added modulo 1.
+Points shifted(Points out) {
+  if (random_shift_depth == 0 || out.rows() == 0) return out;
+  std::vector<double> shift(static_cast<std::size_t>(out.cols()));
+  for (double& s : shift) s = detail::uniform01();
+  for (Eigen::Index i = 0; i < out.rows(); ++i)
+    for (Eigen::Index d = 0; d < out.cols(); ++d) {
+      const double v = out(i, d) + shift[static_cast<std::size_t>(d)];
+      out(i, d) = v >= 1 ? v - 1 : v;
+    }
+  return out;
+}
+}  // namespace
+
+RandomShiftScope::RandomShiftScope() { ++random_shift_depth; }
+RandomShiftScope::~RandomShiftScope() { --random_shift_depth; }
+
 void check_sampler(const std::string& sampler) {
   if (sampler != "pseudo" && sampler != "LHS" && sampler != "Halton" && sampler != "Hammersley" &&
       sampler != "Sobol")
@@ -144,7 +164,7 @@ Points sample(std::int64_t n, int dim, const std::string& sampler) {
     return out;
   }
   if (sampler == "LHS") return latin_hypercube(n, dim);
-  if (sampler == "Sobol") return sobol(n, dim);
+  if (sampler == "Sobol") return shifted(sobol(n, dim));
   Points out(n, dim);
   if (sampler == "Halton") {
     fill_halton(out, 0);
@@ -152,7 +172,7 @@ Points sample(std::int64_t n, int dim, const std::string& sampler) {
     for (Eigen::Index i = 0; i < n; ++i) out(i, 0) = (static_cast<double>(i) + 0.5) / static_cast<double>(n);
     if (dim > 1) fill_halton(out, 1);
   }
-  return out;
+  return shifted(std::move(out));
 }
 
 }  // namespace pinnxde::geometry

@@ -10,6 +10,7 @@
 #include "pinnxde/config.hpp"
 #include "pinnxde/error.hpp"
 #include "pinnxde/geometry/geometry.hpp"
+#include "pinnxde/geometry/sampler.hpp"
 
 namespace pinnxde::data {
 namespace {
@@ -166,7 +167,11 @@ void PDE::replace_with_anchors(const geometry::Points& anchors) {
 geometry::Points PDE::test_points() const { return geom_->uniform_points(*opts_.num_test, true); }
 
 const geometry::Points& PDE::train_x_all() {
-  if (!train_x_all_) train_x_all_ = train_points();
+  if (!train_x_all_) {
+    std::optional<geometry::RandomShiftScope> shift;
+    if (shift_quasi_random_) shift.emplace();
+    train_x_all_ = train_points();
+  }
   return *train_x_all_;
 }
 
@@ -254,6 +259,7 @@ const Batch& PDE::test_batch() {
 }
 
 void PDE::resample_train_points() {
+  shift_quasi_random_ = true;
   train_x_all_.reset();
   train_.reset();
 }

@@ -105,6 +105,48 @@ TEST(Sampler, QuasiRandomIsDeterministic) {
   }
 }
 
+// Inside a RandomShiftScope a quasi-random set is the deterministic one rotated by one random vector
+// modulo 1 (so its low discrepancy is kept), a new rotation per call, reproducible from the seed.
+TEST(Sampler, RandomShiftScopeRotatesQuasiRandomSetsModuloOne) {
+  for (const std::string name : {"Halton", "Hammersley", "Sobol"}) {
+    SCOPED_TRACE(name);
+    const Points base = sample(64, 3, name);
+    Points first, second, again;
+    seed(7);
+    {
+      RandomShiftScope shift;
+      first = sample(64, 3, name);
+      second = sample(64, 3, name);
+    }
+    EXPECT_TRUE(base == sample(64, 3, name));  // the scope has ended: deterministic again
+    seed(7);
+    {
+      RandomShiftScope outer;
+      RandomShiftScope inner;  // nested scopes: still one rotation per call
+      again = sample(64, 3, name);
+    }
+    EXPECT_TRUE(first == again);
+    for (const Points* x : {&first, &second}) {
+      EXPECT_GE(x->minCoeff(), 0.0);
+      EXPECT_LT(x->maxCoeff(), 1.0);
+      for (int d = 0; d < 3; ++d) {
+        const double s = std::fmod((*x)(0, d) - base(0, d) + 1, 1.0);
+        EXPECT_GT(std::min(s, 1 - s), 1e-9) << "column " << d << " not shifted";
+        for (Eigen::Index i = 1; i < 64; ++i) {
+          const double si = std::fmod((*x)(i, d) - base(i, d) + 1, 1.0);
+          EXPECT_NEAR(std::min(std::abs(si - s), 1 - std::abs(si - s)), 0.0, 1e-12) << "row " << i << " column " << d;
+        }
+      }
+    }
+    EXPECT_GT((first - second).cwiseAbs().maxCoeff(), 1e-3);  // each call its own rotation
+  }
+  seed(7);
+  const Points p = sample(10, 2, "pseudo");
+  seed(7);
+  RandomShiftScope shift;
+  EXPECT_TRUE(p == sample(10, 2, "pseudo"));  // the random samplers are not touched
+}
+
 TEST(Sampler, PseudoMomentsAreUniform) {
   seed(3);
   const Points x = sample(200000, 2, "pseudo");

@@ -136,6 +136,38 @@ TEST_F(DataTest, ExclusionsAnchorsAndReplacement) {
               ThrowsMessage<dde::ValueError>(HasSubstr("anchors has 2 columns but the geometry has dimension 1")));
 }
 
+// DeepXDE's PDEPointResampler redraws the identical set under its default quasi-random distribution; here a
+// resample draws a new set of the same size, inside the geometry, reproducible from the seed, while the
+// first draw stays DeepXDE's deterministic one.
+TEST_F(DataTest, ResampleDrawsNewPointsUnderTheDefaultHammersley) {
+  geo::Rectangle rect({0, 0}, {1, 1});
+  geo::Disk hole({0.5, 0.5}, 0.2);
+  auto geom = rect - hole;
+  auto pde = [](const torch::Tensor& x, const torch::Tensor& y) { return dde::grad::hessian(y, x, 0, 0); };
+  auto make = [&] { return dde::data::PDE(geom, pde, {}, {.num_domain = 50, .num_boundary = 20}); };
+  dde::geometry::seed(5);
+  EXPECT_TRUE(make().train_x_all().bottomRows(30) == make().train_x_all().bottomRows(30));  // as DeepXDE
+  dde::geometry::seed(5);
+  auto data = make();
+  const geo::Points first = data.train_x_all();
+  data.resample_train_points();
+  const geo::Points second = data.train_x_all();
+  data.resample_train_points();
+  const geo::Points third = data.train_x_all();
+  ASSERT_EQ(second.rows(), first.rows());
+  ASSERT_EQ(third.rows(), first.rows());
+  EXPECT_GT((second - first).cwiseAbs().maxCoeff(), 1e-3);
+  EXPECT_GT((third - second).cwiseAbs().maxCoeff(), 1e-3);
+  EXPECT_TRUE(geom.inside(second).all());
+  EXPECT_TRUE(geom.on_boundary(second.topRows(20)).all());  // [boundary | domain], as DeepXDE
+  EXPECT_FALSE(geom.on_boundary(second.bottomRows(30)).any());
+  dde::geometry::seed(5);
+  auto replay = make();
+  (void)replay.train_x_all();
+  replay.resample_train_points();
+  EXPECT_TRUE(replay.train_x_all() == second);  // the same seed, the same resampled points
+}
+
 TEST_F(DataTest, AuxiliaryVariablesReachTheResidual) {
   geo::Interval geom(0, 1);
   // u'' = q(x) with q = 6x, evaluated once per sampling; u = x^3 satisfies it.

@@ -22,4 +22,18 @@ Points sample(std::int64_t n, int dim, const std::string& sampler);
 /// Throws the "unknown sampler" ValueError unless `sampler` is a valid name.
 void check_sampler(const std::string& sampler);
 
+/// While an object of this class lives on a thread, the quasi-random samplers (Halton, Hammersley, Sobol)
+/// return their points shifted by one uniform random vector modulo 1 (a Cranley-Patterson rotation), drawn
+/// from rng() per call: a fresh set with the same low discrepancy each time, reproducible from the seed.
+/// data::PDE::resample_train_points uses it, so that a PDEPointResampler with the default "Hammersley"
+/// distribution draws new points (DeepXDE's redraws the identical set: a quasi-random sequence is
+/// deterministic). Scopes nest; "pseudo" and "LHS" are unaffected (already random).
+class RandomShiftScope {
+ public:
+  RandomShiftScope();
+  ~RandomShiftScope();
+  RandomShiftScope(const RandomShiftScope&) = delete;
+  RandomShiftScope& operator=(const RandomShiftScope&) = delete;
+};
+
 }  // namespace pinnxde::geometry

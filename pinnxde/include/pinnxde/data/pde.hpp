@@ -117,6 +117,10 @@ class PDE : public Data {
   std::vector<std::string> loss_names() const override;
   const Batch& train_batch() override;
   const Batch& test_batch() override;
+  /// Redraws the training points on the next batch. The first draw is DeepXDE's (a quasi-random
+  /// distribution gives its deterministic set); every draw after a resample shifts a quasi-random set by a
+  /// random vector modulo 1 (geometry::RandomShiftScope), so that it is a new set, not DeepXDE's identical
+  /// one. "uniform" stays the same grid; "pseudo" and "LHS" are random anyway.
   void resample_train_points() override;
   geometry::Points checkpoint_points() const override {
     return train_x_all_ ? *train_x_all_ : geometry::Points();
@@ -201,6 +205,9 @@ class PDE : public Data {
   std::vector<GlobalTerm> globals_;
   std::optional<geometry::Points> train_x_all_;
   std::optional<Batch> train_, test_;
+  // Set by the first resample_train_points: from then on a quasi-random distribution is drawn with a
+  // random shift (geometry::RandomShiftScope), so that a resample gives new points.
+  bool shift_quasi_random_ = false;
 };
 
 class TimePDE : public PDE {
