@@ -5,7 +5,7 @@
 # <output dir>/<name>.log, <output dir>/<name>/ (loss history, solution.png) and results.md; exits non-zero if
 # any example misses its bound. Pass names to run only those.
 # --report DIR also writes DIR/gallery.md — example, problem (the first line of the example's header), flags,
-# result, wall time, status and the solution plot — with the plots copied to DIR/images/<name>.png, e.g.
+# result, wall time, status and the solution plot — with the plots copied to DIR/images/<name>_<UTC time>.png, e.g.
 #   bash examples/run_gallery.sh build/gallery/examples.txt build/gallery --report docs/gallery-run kovasznay_flow
 set -u
 list=$1 out=$2; shift 2
@@ -52,8 +52,10 @@ while IFS='|' read -r name bin flags source; do
     if [ -n "$source" ] && [ -f "$source" ]; then problem=$(head -n 1 "$source" | sed 's|^// *||'); fi
     plot=""
     if [ -f "$out/$name/solution.png" ]; then
-      cp "$out/$name/solution.png" "$report/images/$name.png.tmp" && mv "$report/images/$name.png.tmp" "$report/images/$name.png"
-      plot="![$name](images/$name.png)"
+      # One image per run (a later run of the same example must not replace an earlier row's figure).
+      img="${name}_$(date -u +%Y%m%dT%H%M%S).png"
+      cp "$out/$name/solution.png" "$report/images/$img.tmp" && mv "$report/images/$img.tmp" "$report/images/$img"
+      plot="![$name](images/$img)"
     fi
     printf '| `%s` | %s | `%s` | %s | %s | %s | %s |\n' "$name" "$(cell "$problem")" "$(cell "$flags")" \
       "$(cell "$line")" "$secs" "$state" "$plot" >> "$report/gallery.md"
