@@ -124,9 +124,6 @@ Points latin_hypercube(std::int64_t n, int dim) {
   return out;
 }
 
-}  // namespace
-
-namespace {
 thread_local int random_shift_depth = 0;
 
 // The Cranley-Patterson rotation: one uniform shift per coordinate, added modulo 1.
@@ -141,6 +138,7 @@ Points shifted(Points out) {
     }
   return out;
 }
+
 }  // namespace
 
 RandomShiftScope::RandomShiftScope() { ++random_shift_depth; }
