@@ -19,13 +19,17 @@
 #include <pinnxde/example_cli.hpp>
 #include <pinnxde/pinnxde.hpp>
 
+#include <algorithm>
+#include <cmath>
+#include <cstdlib>
+#include <string>
 #include <vector>
 
 namespace dde = pinnxde;
 
 namespace {
 
-const double d = 0.001;
+double d = 0.001;  // --diffusion D
 
 // u(x_i, t_k) on x_i = -1 + 0.01 i (i = 0..200), t_k = 0.01 k (k = 0..100), as a (101 * 201) vector in
 // t-major order; `m` finite-difference intervals (a multiple of 200), `steps` time steps per 0.01.
@@ -74,8 +78,25 @@ std::vector<double> allen_cahn_reference(int m, int steps) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  std::vector<char*> rest{argv[0]};
+  std::string diffusion;
+  for (int i = 1; i < argc; ++i) {
+    if (std::string(argv[i]) == "--diffusion" && i + 1 < argc) diffusion = argv[++i];
+    else rest.push_back(argv[i]);
+  }
   return dde::examples::run([&] {
-    const auto args = dde::examples::parse_args(argc, argv, {.iterations = 40000, .lbfgs_iterations = 15000});
+    const auto args = dde::examples::parse_args(static_cast<int>(rest.size()), rest.data(),
+                                                {.iterations = 40000, .lbfgs_iterations = 15000,
+                                                 .accepts_causal = true});
+    if (!diffusion.empty()) {
+      char* end = nullptr;
+      d = std::strtod(diffusion.c_str(), &end);
+      if (end == diffusion.c_str() || *end || !(d >= 1e-5 && d <= 1))
+        dde::detail::fail("allen_cahn: --diffusion = '", diffusion, "' (expected a number in [1e-5, 1])");
+    }
+    // The reference resolves the interfaces (width ~ sqrt(2 d / 5)) with >= ~20 nodes: dx = 0.001 at d = 1e-3.
+    const int refine = static_cast<int>(std::ceil(std::sqrt(1e-3 / d) - 1e-9));
+    const int m_ref = 2000 * std::max(1, refine);
 
     dde::geometry::Interval geom(-1, 1);
     dde::geometry::TimeDomain timedomain(0, 1);
@@ -97,16 +118,23 @@ int main(int argc, char** argv) {
     dde::nn::FNN net({2, 20, 20, 20, 1}, "tanh", "Glorot normal");
     net->apply_output_transform(output_transform);
     dde::Model model(data, net);
-    model.compile("adam", {.lr = 1e-3});
+    dde::CompileOptions options{.lr = 1e-3};
+    if (args.causal > 0) options.causal = {.num_windows = args.causal, .eps = {1, 10, 100}, .delta = 0.99};
+    model.compile("adam", options);
     model.train({.iterations = args.iterations, .display_every = args.display_every});
+    if (args.causal > 0) {
+      const auto w = model.causal_weights();
+      std::cout << "Causal: eps " << model.causal_eps() << ", window weights first " << w.front() << " last "
+                << w.back() << "\n";
+    }
     if (args.lbfgs_iterations > 0) {
-      model.compile("L-BFGS");
+      model.compile("L-BFGS", options);
       model.train({.display_every = args.display_every});
     }
 
     // gen_testdata: the reference on the grid dx = dt = 0.01.
-    const auto ref = allen_cahn_reference(2000, 40);
-    const auto coarse = allen_cahn_reference(1000, 20);
+    const auto ref = allen_cahn_reference(m_ref, 40);
+    const auto coarse = allen_cahn_reference(m_ref / 2, 20);
     double moved = 0;
     for (std::size_t i = 0; i < ref.size(); ++i) moved = std::max(moved, std::abs(ref[i] - coarse[i]));
     std::cout << "Reference check: max |u(dx, dt) - u(2 dx, 2 dt)| = " << moved << "\n";

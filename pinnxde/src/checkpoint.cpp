@@ -77,6 +77,7 @@ struct Parsed {
   std::vector<std::pair<torch::Tensor, torch::Tensor>> copies;  // (model tensor, checkpoint value)
   std::vector<torch::Tensor> best_params;
   bool replace_optimizer = false;                        // set optimizer_ to `optimizer` (may be null)
+  bool switch_float64 = false;  // saved after LBFGSOptions::float64_on_stall switched a float32 model
   std::unique_ptr<torch::optim::Optimizer> optimizer;
   std::int64_t step = 0, optimizer_steps = 0, best_step = 0;
   double best_loss_train = std::numeric_limits<double>::infinity();
@@ -108,6 +109,7 @@ void Model::save(const std::string& path) const {
   cfg["optimizer_steps"] = m.optimizer_steps_;
   cfg["best_step"] = m.state_.best_step;
   cfg["best_loss_train"] = m.state_.best_loss_train;
+  cfg["switched_float64"] = m.switched_float64_;
   cfg["history"] = history_json(m.history_);
   std::ostringstream rng_state;
   rng_state << geometry::rng();
@@ -254,13 +256,17 @@ void Model::restore(const std::string& path) {
                    " (expected shape ", vars[i].sizes(), ", floating)");
       p.copies.emplace_back(vars[i], t);
     }
+    // A run that switched to float64 resumes in float64 (its L-BFGS history is float64).
+    p.switch_float64 = cfg.value("switched_float64", false) && config::real() == torch::kFloat32;
     // The best state: all of it or none of it.
     for (std::size_t i = 0; i < m.params_.size(); ++i) {
       torch::Tensor t;
       if (!ar.try_read("best/" + std::to_string(i), t)) break;
       if (t.sizes() != m.params_[i].sizes() || !c10::isFloatingType(t.scalar_type()))
         unreadable("best-state tensor ", i, " has shape ", t.sizes(), " (expected ", m.params_[i].sizes(), ")");
-      p.best_params.push_back(t.to(m.params_[i].options()).clone());
+      auto options = m.params_[i].options();
+      if (p.switch_float64) options = options.dtype(torch::kFloat64);
+      p.best_params.push_back(t.to(options).clone());
     }
     if (!p.best_params.empty() && p.best_params.size() != m.params_.size())
       unreadable("it holds ", p.best_params.size(), " of the ", m.params_.size(), " best-state tensors");
@@ -383,6 +389,7 @@ void Model::restore(const std::string& path) {
   }
 
   // 3. Commit: nothing below can fail on a checkpoint that passed the checks above.
+  if (p.switch_float64) m.switch_to_float64();  // same tensors, float64 storage: the copies below fill them
   {
     torch::NoGradGuard no_grad;
     for (auto& [dst, src] : p.copies) dst.copy_(src);

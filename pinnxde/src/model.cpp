@@ -280,6 +280,17 @@ void Model::Impl::snapshot_if_best(double loss) {
   state_.best_step = state_.step + steps_in_flight_;
 }
 
+void Model::Impl::switch_to_float64() {
+  torch::NoGradGuard no_grad;
+  config::set_default_float("float64");
+  net_->to(config::device(), torch::kFloat64);
+  for (auto& v : copts_.external_trainable_variables) v.set_data(v.detach().to(torch::kFloat64));
+  params_ = net_->parameters();
+  for (const auto& v : copts_.external_trainable_variables) params_.push_back(v);
+  for (auto& b : best_params_) b = b.to(torch::kFloat64);
+  switched_float64_ = true;
+}
+
 void Model::Impl::restore_best() {
   if (best_params_.size() != params_.size()) return;
   torch::NoGradGuard no_grad;
@@ -547,7 +558,17 @@ void Model::Impl::train_lbfgs(Model& model, const TrainOptions& o) {
     bool finished = false;
     if (c.stopped_early) {
       const auto verdict = od::lbfgs_after_early_stop(run, params_, state_.best_loss_train);
-      if (verdict.converged) {
+      if (verdict.stalled && optimizers::LBFGS_options().float64_on_stall && config::real() == torch::kFloat32 &&
+          od::lbfgs_has_budget(run)) {
+        // Round-off, not a minimum: go on from the best state in float64 with a fresh history.
+        restore_best();
+        switch_to_float64();
+        optimizer_.reset();
+        run.restart_loss = std::numeric_limits<double>::infinity();
+        if (o.verbose)
+          std::cout << "L-BFGS: float32 stalled at step " << state_.step << " (loss " << state_.best_loss_train
+                    << "); continuing in float64 (LBFGSOptions::float64_on_stall)\n";
+      } else if (verdict.converged) {
         state_.stop_reason = StopReason::Converged;
         state_.message = verdict.message;
         finished = true;

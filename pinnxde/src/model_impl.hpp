@@ -50,6 +50,9 @@ struct Model::Impl {
   void train_first_order(Model& model, std::int64_t iterations, const TrainOptions& options);
   void train_lbfgs(Model& model, const TrainOptions& options);
   void apply_decay();
+  /// LBFGSOptions::float64_on_stall: config::set_default_float("float64"), and the network, the Variables,
+  /// params_ and the best state converted to it (the optimizer is the caller's to rebuild).
+  void switch_to_float64();
   std::vector<double> variable_values() const;  // the external Variables' values, for the table
   void set_table_names();                        // loss-term, metric and Variable names of the table
 
@@ -69,6 +72,7 @@ struct Model::Impl {
   std::vector<double> last_terms_;
   std::int64_t steps_in_flight_ = 0;  // L-BFGS iterations done inside the running chunk
   optimizers::detail::LbfgsRun lbfgs_run_;
+  bool switched_float64_ = false;  // a stalled float32 L-BFGS run switched the model (and config) to float64
   std::int64_t optimizer_steps_ = 0;  // steps since compile(), for the learning-rate decay
   std::int64_t batch_size_ = 0, perm_pos_ = 0;  // mini-batches over the PDE rows
   torch::Tensor perm_;

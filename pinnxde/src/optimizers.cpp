@@ -120,11 +120,11 @@ LbfgsVerdict lbfgs_after_early_stop(LbfgsRun& run, const std::vector<torch::Tens
   for (const auto& p : params)
     if (p.grad().defined()) gmax = std::max(gmax, p.grad().abs().max().item<double>());
   if (gmax <= LBFGS_options().gtol)
-    return {true, "L-BFGS converged: max |gradient| = " + std::to_string(gmax) + " <= gtol"};
+    return {true, false, "L-BFGS converged: max |gradient| = " + std::to_string(gmax) + " <= gtol"};
   if (!(best_loss < run.restart_loss * (1 - 1e-7)))
-    return {true, "L-BFGS converged: a restart with fresh history made no progress"};
+    return {true, true, "L-BFGS converged: a restart with fresh history made no progress"};
   run.restart_loss = best_loss;
-  return {false, {}};
+  return {false, false, {}};
 }
 
 }  // namespace detail

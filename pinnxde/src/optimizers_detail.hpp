@@ -57,6 +57,7 @@ LbfgsChunk lbfgs_chunk(LbfgsRun& run, std::unique_ptr<torch::optim::Optimizer>& 
 /// run remembers best_loss to judge the next restart).
 struct LbfgsVerdict {
   bool converged = false;
+  bool stalled = false;  // converged because a restart made no progress (round-off, not a small gradient)
   std::string message;
 };
 LbfgsVerdict lbfgs_after_early_stop(LbfgsRun& run, const std::vector<torch::Tensor>& params, double best_loss);

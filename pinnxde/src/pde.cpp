@@ -245,9 +245,13 @@ Batch PDE::make_batch(const geometry::Points& points, bool with_solution, const 
   return b;
 }
 
+// After a change of float type (e.g. Adam in float32, then L-BFGS in float64) the training batch is rebuilt
+// from the same float64 points, so that it is exact in float64 (a cast would keep float32's rounding) and a
+// run resumed from a checkpoint, which rebuilds it so, sees the same numbers. The test batch is converted:
+// rebuilding it would redraw the test points of a geometry whose uniform points are random.
 const Batch& PDE::train_batch() {
+  if (train_ && !has_options(*train_, config::options())) train_.reset();
   if (!train_) train_ = make_batch(train_x_all(), !opts_.num_test.has_value());
-  ensure_options(*train_, config::options());
   return *train_;
 }
 

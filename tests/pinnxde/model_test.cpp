@@ -2,6 +2,9 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <filesystem>
+#include <unistd.h>
+
 #include <pinnxde/pinnxde.hpp>
 
 #include "test_util.hpp"
@@ -306,6 +309,105 @@ TEST_F(ModelTest, SettingMaxlsSaysItHasNoEffect) {
   EXPECT_EQ(::testing::internal::GetCapturedStderr(), "");
   EXPECT_THAT([] { dde::optimizers::set_LBFGS_options({.maxls = 0}); },
               ThrowsMessage<dde::ValueError>(HasSubstr("maxls = 0 (expected >= 1)")));
+}
+
+}  // namespace
+
+namespace {
+
+// float32 L-BFGS stops on round-off long before the minimum (a restart with fresh history makes no
+// progress). LBFGSOptions::float64_on_stall goes on from the best state in float64 (network, Variables,
+// points), and a checkpoint taken after the switch, restored by a program that starts in float32, resumes
+// bit for bit. The problem: u'' + k pi^2 sin(pi x) = 0, u(0) = u(1) = 0, u = sin(pi x) observed at 5
+// points, so k = 1 (from 0.5). Float32 stalls at loss ~3e-5 after ~200 iterations; float64 goes below 1e-6.
+struct StallProgram {
+  dde::geometry::Interval geom{0, 1};
+  torch::Tensor k;
+  std::unique_ptr<dde::data::PDE> data;
+  dde::nn::FNN net;
+  std::unique_ptr<dde::Model> model;
+  explicit StallProgram(bool float64_on_stall) : k((dde::config::set_random_seed(3), dde::Variable(0.5))),
+      net(std::vector<std::int64_t>{1, 12, 12, 1}, "tanh", "Glorot normal") {
+    auto kk = k;
+    auto pde = [kk](const torch::Tensor& x, const torch::Tensor& y) {
+      return dde::grad::hessian(y, x) + kk * (M_PI * M_PI) * torch::sin(M_PI * x);
+    };
+    dde::geometry::Points xo(5, 1), uo(5, 1);
+    for (int i = 0; i < 5; ++i) {
+      xo(i, 0) = 0.1 + 0.2 * i;
+      uo(i, 0) = std::sin(M_PI * xo(i, 0));
+    }
+    dde::DirichletBC bc(geom, 0.0, dde::on_boundary);
+    dde::PointSetBC obs(xo, uo);
+    data = std::make_unique<dde::data::PDE>(geom, pde, std::vector<dde::icbc::BCPtr>{bc, obs},
+                                            dde::data::PDEOptions{.num_domain = 40, .num_boundary = 2, .train_distribution = "pseudo"});
+    model = std::make_unique<dde::Model>(*data, net);
+    dde::optimizers::set_LBFGS_options({.maxiter = 4000, .float64_on_stall = float64_on_stall});
+    model->compile("L-BFGS", {.external_trainable_variables = {k}});
+  }
+};
+
+// Saves the model and stops training at the second chunk that ends in float64.
+class SaveAfterSwitch : public dde::callbacks::Callback {
+ public:
+  explicit SaveAfterSwitch(std::string path) : path_(std::move(path)) {}
+  void on_epoch_end() override {
+    if (dde::config::real() == torch::kFloat64 && ++chunks_ == 2) {
+      model_->save(path_);
+      model_->stop_training = true;
+    }
+  }
+
+ private:
+  std::string path_;
+  int chunks_ = 0;
+};
+
+TEST_F(ModelTest, StalledFloat32LBFGSGoesOnInFloat64AndResumesExactly) {
+  const int threads = torch::get_num_threads();
+  torch::set_num_threads(1);
+  const auto path = (std::filesystem::temp_directory_path() /
+                     ("pinnxde_stall_" + std::to_string(::getpid()) + ".ckpt")).string();
+
+  StallProgram plain(false);
+  auto [h32, s32] = plain.model->train({.display_every = 50, .verbose = false});
+  EXPECT_THAT(s32.message, HasSubstr("a restart with fresh history made no progress"));
+  ASSERT_LT(s32.step, 3000) << "float32 L-BFGS did not stall: the test needs a problem where it does";
+  EXPECT_EQ(dde::config::real(), torch::kFloat32);
+  const double k32 = plain.k.item<double>();
+
+  StallProgram straight(true);
+  ::testing::internal::CaptureStdout();
+  auto [h64, s64] = straight.model->train({.display_every = 50});
+  const std::string out = ::testing::internal::GetCapturedStdout();
+  EXPECT_THAT(out, HasSubstr("L-BFGS: float32 stalled at step"));
+  EXPECT_THAT(out, HasSubstr("continuing in float64"));
+  EXPECT_EQ(dde::config::real(), torch::kFloat64);
+  for (const auto& p : straight.net->parameters()) EXPECT_EQ(p.scalar_type(), torch::kFloat64);
+  EXPECT_EQ(straight.k.scalar_type(), torch::kFloat64);
+  EXPECT_EQ(straight.data->train_batch().x.scalar_type(), torch::kFloat64);
+  EXPECT_GT(s64.step, s32.step);
+  EXPECT_LT(s64.best_loss_train, s32.best_loss_train / 10) << s32.best_loss_train;
+  EXPECT_LT(std::abs(straight.k.item<double>() - 1), std::abs(k32 - 1) / 10) << k32;
+
+  dde::config::set_default_float("float32");
+  {
+    StallProgram first(true);
+    first.model->train({.display_every = 50, .callbacks = {SaveAfterSwitch(path)}, .verbose = false});
+    ASSERT_LT(first.model->train_state().step, s64.step);
+  }
+  dde::config::set_default_float("float32");  // a new program
+  StallProgram resumed(true);
+  resumed.model->restore(path);
+  EXPECT_EQ(dde::config::real(), torch::kFloat64);
+  auto [hr, sr] = resumed.model->train({.display_every = 50, .verbose = false});
+  EXPECT_EQ(sr.step, s64.step);
+  const auto a = straight.model->trainable_variables(), b = resumed.model->trainable_variables();
+  ASSERT_EQ(a.size(), b.size());
+  for (std::size_t i = 0; i < a.size(); ++i) EXPECT_TRUE(torch::equal(a[i], b[i])) << "parameter " << i;
+  EXPECT_EQ(h64.loss_train, hr.loss_train);
+  std::filesystem::remove(path);
+  torch::set_num_threads(threads);
 }
 
 }  // namespace

@@ -4,6 +4,8 @@
 //   --seed S              one seed for everything  --float64              train in float64
 //   --display-every N     progress row period      --output-dir DIR       where loss.dat goes
 //   --max-error E         exit 2 when the printed error exceeds E (how ctest and the gallery check results)
+//   --float64-on-stall    a float32 L-BFGS run that stalls on round-off goes on in float64
+//                         (LBFGSOptions::float64_on_stall)
 // and, in the examples that accept them (Args::accepts_weighting / accepts_causal):
 //   --weighting W         loss weighting: static, grad-norm or ntk (CompileOptions::weighting)
 //   --causal N            causal training with N time windows (CompileOptions::causal; 0: off)
@@ -27,6 +29,7 @@ struct Args {
   std::int64_t lbfgs_iterations = 15000;
   std::uint64_t seed = 0;
   bool float64 = false;
+  bool float64_on_stall = false;  // --float64-on-stall
   int display_every = 1000;
   std::string output_dir;
   std::optional<double> max_error;
@@ -57,6 +60,7 @@ inline Args parse_args(int argc, char** argv, Args defaults = {}) {
     else if (f == "--lbfgs-iterations") a.lbfgs_iterations = integer(f, value(i, f));
     else if (f == "--seed") a.seed = static_cast<std::uint64_t>(integer(f, value(i, f)));
     else if (f == "--float64") a.float64 = true;
+    else if (f == "--float64-on-stall") a.float64_on_stall = true;
     else if (f == "--display-every") a.display_every = static_cast<int>(std::max<std::int64_t>(1, integer(f, value(i, f))));
     else if (f == "--output-dir") a.output_dir = value(i, f);
     else if (f == "--max-error") {
@@ -74,7 +78,7 @@ inline Args parse_args(int argc, char** argv, Args defaults = {}) {
     } else if (f == "--causal" && a.accepts_causal) a.causal = integer(f, value(i, f));
     else if (f == "--lbfgs-float64" && a.accepts_lbfgs_float64) a.lbfgs_float64 = true;
     else if (f == "--help" || f == "-h") {
-      std::cout << "flags: --iterations N --lbfgs-iterations N --seed S --float64 --display-every N "
+      std::cout << "flags: --iterations N --lbfgs-iterations N --seed S --float64 --float64-on-stall --display-every N "
                    "--output-dir DIR --max-error E"
                 << (a.accepts_weighting ? " --weighting static|grad-norm|ntk" : "") << (a.accepts_causal ? " --causal N" : "")
                 << (a.accepts_lbfgs_float64 ? " --lbfgs-float64" : "")
@@ -82,6 +86,7 @@ inline Args parse_args(int argc, char** argv, Args defaults = {}) {
       std::exit(0);
     } else {
       detail::fail("example: unknown flag '", f, "'; valid: --iterations, --lbfgs-iterations, --seed, --float64, "
+                   "--float64-on-stall, "
                    "--display-every, --output-dir, --max-error");
     }
   }
@@ -89,6 +94,7 @@ inline Args parse_args(int argc, char** argv, Args defaults = {}) {
   config::set_random_seed(a.seed);
   auto lbfgs = optimizers::LBFGS_options();
   lbfgs.maxiter = a.lbfgs_iterations;
+  lbfgs.float64_on_stall = a.float64_on_stall;
   optimizers::set_LBFGS_options(lbfgs);
   return a;
 }

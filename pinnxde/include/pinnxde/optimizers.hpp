@@ -18,6 +18,12 @@ struct LBFGSOptions {
   std::int64_t maxiter = 15000;       // iterations
   std::optional<std::int64_t> maxfun; // function evaluations (default maxiter * 1.25)
   int maxls = 50;                     // line-search evaluations per iteration (LibTorch fixes 25)
+  // In float32, L-BFGS often stops long before a minimum: the loss's round-off (~1e-7 relative) defeats the
+  // line search, and a restart with fresh history makes no progress. With float64_on_stall, a float32 run
+  // that stalls so switches the model to float64 (config::set_default_float("float64"): parameters,
+  // Variables, points, and everything made afterwards) from its best state and spends the rest of its budget
+  // there. Off by default (DeepXDE stops): the switch is global and later tensors follow it.
+  bool float64_on_stall = false;
 };
 
 /// Sets the options every later compile("L-BFGS") uses.

@@ -24,11 +24,16 @@ struct Batch {
   torch::Tensor aux;                      // (N, k) auxiliary variables (PDE's auxiliary_var_function), or undefined
 };
 
+/// The batch's tensors have the dtype and device of `options` (or it holds none).
+inline bool has_options(const Batch& b, const torch::TensorOptions& options) {
+  return !b.x.defined() || (b.x.scalar_type() == options.dtype().toScalarType() && b.x.device() == options.device());
+}
+
 /// Converts a batch in place to the dtype/device of `options` unless it already has them (used when the
-/// float type changes between training phases, e.g. Adam in float32 then L-BFGS in float64).
+/// float type changes between training phases, e.g. Adam in float32 then L-BFGS in float64). PDE rebuilds
+/// its batches from its float64 points instead, so that float64 points are exact.
 inline void ensure_options(Batch& b, const torch::TensorOptions& options) {
-  if (!b.x.defined() || (b.x.scalar_type() == options.dtype().toScalarType() && b.x.device() == options.device()))
-    return;
+  if (has_options(b, options)) return;
   auto to = [&](torch::Tensor& t) {
     if (t.defined() && t.is_floating_point()) t = t.detach().to(options);
   };
