@@ -19,17 +19,33 @@
 // half of them, with L2 errors of 0.013-0.089 over t < 0.5 where plain training has 0.053-0.49 (whole
 // domain: 0.618 against 0.615). Plain training is only slow here, not stuck: at 100,000 steps plain reaches
 // L2 0.0398 and causal 0.0541, so this problem does not show causal training's >= 5x.
-//   ./convection_causal [--causal 32 --iterations N --seed S ...]
+//   ./convection_causal [--causal 32 --beta B --iterations N --seed S ...]
 #include <pinnxde/example_cli.hpp>
 #include <pinnxde/pinnxde.hpp>
+
+#include <cstdlib>
+#include <string>
+#include <vector>
 
 namespace dde = pinnxde;
 
 int main(int argc, char** argv) {
+  std::string beta_flag;
+  std::vector<char*> rest{argv[0]};
+  for (int i = 1; i < argc; ++i) {
+    if (std::string(argv[i]) == "--beta" && i + 1 < argc) beta_flag = argv[++i];
+    else rest.push_back(argv[i]);
+  }
   return dde::examples::run([&] {
-    const auto args =
-        dde::examples::parse_args(argc, argv, {.iterations = 2000, .lbfgs_iterations = 0, .accepts_causal = true});
-    const double beta = 30;
+    const auto args = dde::examples::parse_args(static_cast<int>(rest.size()), rest.data(),
+                                                {.iterations = 2000, .lbfgs_iterations = 0, .accepts_causal = true});
+    double beta = 30;  // --beta B
+    if (!beta_flag.empty()) {
+      char* end = nullptr;
+      beta = std::strtod(beta_flag.c_str(), &end);
+      if (end == beta_flag.c_str() || *end || !(beta > 0 && beta <= 1000))
+        dde::detail::fail("convection_causal: --beta = '", beta_flag, "' (expected a number in (0, 1000])");
+    }
     auto pde = [&](const torch::Tensor& x, const torch::Tensor& y) {
       return dde::grad::jacobian(y, x, 0, 1) + beta * dde::grad::jacobian(y, x, 0, 0);
     };
