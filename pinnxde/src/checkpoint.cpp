@@ -109,7 +109,8 @@ void Model::save(const std::string& path) const {
   cfg["optimizer_steps"] = m.optimizer_steps_;
   cfg["best_step"] = m.state_.best_step;
   cfg["best_loss_train"] = m.state_.best_loss_train;
-  cfg["switched_float64"] = m.switched_float64_;
+  // Only while the model is still in the float64 it switched to (a later float32 compile undoes it).
+  cfg["switched_float64"] = m.switched_float64_ && config::real() == torch::kFloat64;
   cfg["history"] = history_json(m.history_);
   std::ostringstream rng_state;
   rng_state << geometry::rng();

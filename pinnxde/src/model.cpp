@@ -139,8 +139,6 @@ void Model::compile(const std::string& optimizer, CompileOptions options) {
   m.loss_fns_.clear();
   for (const auto& name : options.loss.names) m.loss_fns_.push_back(losses::get(name));
 
-  // One float type everywhere: network parameters and the inverse problem's Variables.
-  m.net_->to(config::device(), config::real());
   for (std::size_t i = 0; i < options.external_trainable_variables.size(); ++i) {
     auto& v = options.external_trainable_variables[i];
     if (!v.defined()) detail::fail("Model::compile: external_trainable_variables[", i, "] is undefined");
@@ -156,13 +154,8 @@ void Model::compile(const std::string& optimizer, CompileOptions options) {
                      " (expected a finite initial value)");
       detail::fail("Model::compile: external_trainable_variables[", i, "] has non-finite values (expected finite)");
     }
-    if (v.scalar_type() != config::real() || v.device() != config::device()) {
-      torch::NoGradGuard no_grad;
-      v.set_data(v.detach().to(config::device(), config::real()));
-    }
   }
-  m.params_ = m.net_->parameters();
-  for (const auto& v : options.external_trainable_variables) m.params_.push_back(v);
+  m.adopt_float_type(options.external_trainable_variables);
   m.best_params_.clear();
 
   // PINNXDE_DERIVATIVES=reverse|forward overrides "auto" (to compare engines on a program unchanged).
@@ -280,13 +273,21 @@ void Model::Impl::snapshot_if_best(double loss) {
   state_.best_step = state_.step + steps_in_flight_;
 }
 
-void Model::Impl::switch_to_float64() {
+void Model::Impl::adopt_float_type(const std::vector<torch::Tensor>& variables) {
+  // One float type everywhere: network parameters and the inverse problem's Variables (converted in place,
+  // so the user's handles and the optimizer's parameter list stay the same tensors).
   torch::NoGradGuard no_grad;
-  config::set_default_float("float64");
-  net_->to(config::device(), torch::kFloat64);
-  for (auto& v : copts_.external_trainable_variables) v.set_data(v.detach().to(torch::kFloat64));
+  net_->to(config::device(), config::real());
+  for (auto v : variables)
+    if (v.scalar_type() != config::real() || v.device() != config::device())
+      v.set_data(v.detach().to(config::device(), config::real()));
   params_ = net_->parameters();
-  for (const auto& v : copts_.external_trainable_variables) params_.push_back(v);
+  for (const auto& v : variables) params_.push_back(v);
+}
+
+void Model::Impl::switch_to_float64() {
+  config::set_default_float("float64");
+  adopt_float_type(copts_.external_trainable_variables);
   for (auto& b : best_params_) b = b.to(torch::kFloat64);
   switched_float64_ = true;
 }

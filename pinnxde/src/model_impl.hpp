@@ -50,6 +50,8 @@ struct Model::Impl {
   void train_first_order(Model& model, std::int64_t iterations, const TrainOptions& options);
   void train_lbfgs(Model& model, const TrainOptions& options);
   void apply_decay();
+  /// The network and `variables` converted in place to config's float type and device; params_ rebuilt.
+  void adopt_float_type(const std::vector<torch::Tensor>& variables);
   /// LBFGSOptions::float64_on_stall: config::set_default_float("float64"), and the network, the Variables,
   /// params_ and the best state converted to it (the optimizer is the caller's to rebuild).
   void switch_to_float64();
