@@ -31,7 +31,7 @@ inline bool has_options(const Batch& b, const torch::TensorOptions& options) {
 
 /// Converts a batch in place to the dtype/device of `options` unless it already has them (used when the
 /// float type changes between training phases, e.g. Adam in float32 then L-BFGS in float64). PDE rebuilds
-/// its batches from its float64 points instead, so that float64 points are exact.
+/// its training batch from its float64 points instead, so that those points are exact.
 inline void ensure_options(Batch& b, const torch::TensorOptions& options) {
   if (has_options(b, options)) return;
   auto to = [&](torch::Tensor& t) {
