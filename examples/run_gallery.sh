@@ -18,8 +18,11 @@ mkdir -p "$out"
 results="$out/results.md"
 echo "| example | result | wall time (s) | status |" > "$results"
 echo "|---|---|---|---|" >> "$results"
+# Several runs may share one report (e.g. one per core): its header and rows are written under a lock.
 if [ -n "$report" ]; then
   mkdir -p "$report/images"
+  exec 9> "$report/.lock"
+  flock 9
   if [ ! -f "$report/gallery.md" ]; then
     {
       echo "# Gallery runs at full budget"
@@ -30,6 +33,7 @@ if [ -n "$report" ]; then
       echo "|---|---|---|---|---|---|---|"
     } > "$report/gallery.md"
   fi
+  flock -u 9
 fi
 # Markdown table cells: no '|' or newlines inside.
 cell() { printf '%s' "$1" | tr '\n|' ' /'; }
@@ -57,8 +61,10 @@ while IFS='|' read -r name bin flags source; do
       cp "$out/$name/solution.png" "$report/images/$img.tmp" && mv "$report/images/$img.tmp" "$report/images/$img"
       plot="![$name](images/$img)"
     fi
-    printf '| `%s` | %s | `%s` | %s | %s | %s | %s |\n' "$name" "$(cell "$problem")" "$(cell "$flags")" \
-      "$(cell "$line")" "$secs" "$state" "$plot" >> "$report/gallery.md"
+    row=$(printf '| `%s` | %s | `%s` | %s | %s | %s | %s |' "$name" "$(cell "$problem")" "$(cell "$flags")" \
+      "$(cell "$line")" "$secs" "$state" "$plot")
+    flock 9 && printf '%s\n' "$row" >> "$report/gallery.md"
+    flock -u 9
   fi
   tail -n 3 "$out/$name.log"
 done < "$list"

@@ -83,22 +83,12 @@ std::vector<double> allen_cahn_reference(int m, int steps) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  std::vector<char*> rest{argv[0]};
-  std::string diffusion;
-  for (int i = 1; i < argc; ++i) {
-    if (std::string(argv[i]) == "--diffusion" && i + 1 < argc) diffusion = argv[++i];
-    else rest.push_back(argv[i]);
-  }
   return dde::examples::run([&] {
-    const auto args = dde::examples::parse_args(static_cast<int>(rest.size()), rest.data(),
+    dde::examples::Flags flags(argc, argv);
+    d = flags.number("--diffusion", d, 1e-5, 1);
+    const auto args = dde::examples::parse_args(flags,
                                                 {.iterations = 40000, .lbfgs_iterations = 15000,
                                                  .accepts_causal = true});
-    if (!diffusion.empty()) {
-      char* end = nullptr;
-      d = std::strtod(diffusion.c_str(), &end);
-      if (end == diffusion.c_str() || *end || !(d >= 1e-5 && d <= 1))
-        dde::detail::fail("allen_cahn: --diffusion = '", diffusion, "' (expected a number in [1e-5, 1])");
-    }
     // The reference resolves the interfaces (width ~ sqrt(2 d / 5)) with >= ~20 nodes: dx = 0.001 at d = 1e-3.
     const int refine = static_cast<int>(std::ceil(std::sqrt(1e-3 / d) - 1e-9));
     const int m_ref = 2000 * std::max(1, refine);

@@ -22,14 +22,10 @@
 namespace dde = pinnxde;
 
 int main(int argc, char** argv) {
-  bool deepxde_points = false;
-  std::vector<char*> rest{argv[0]};
-  for (int i = 1; i < argc; ++i) {
-    if (std::string(argv[i]) == "--deepxde-points") deepxde_points = true;
-    else rest.push_back(argv[i]);
-  }
   return dde::examples::run([&] {
-    const auto args = dde::examples::parse_args(static_cast<int>(rest.size()), rest.data(),
+    dde::examples::Flags flags(argc, argv);
+    const bool deepxde_points = flags.toggle("--deepxde-points");
+    const auto args = dde::examples::parse_args(flags,
                                                 {.iterations = 30000, .lbfgs_iterations = 15000});
     const double a = 1, d = 1, Re = 1;
 

@@ -77,14 +77,10 @@ torch::Tensor cole_hopf(const torch::Tensor& xt, int n) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  bool raissi = false;
-  std::vector<char*> rest{argv[0]};
-  for (int i = 1; i < argc; ++i) {
-    if (std::string(argv[i]) == "--raissi") raissi = true;
-    else rest.push_back(argv[i]);
-  }
   return dde::examples::run([&] {
-    const auto args = dde::examples::parse_args(static_cast<int>(rest.size()), rest.data(),
+    dde::examples::Flags flags(argc, argv);
+    const bool raissi = flags.toggle("--raissi");
+    const auto args = dde::examples::parse_args(flags,
                                                 {.iterations = 15000, .lbfgs_iterations = 15000});
 
     auto pde = [](const torch::Tensor& x, const torch::Tensor& y) {

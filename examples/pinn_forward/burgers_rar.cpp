@@ -39,22 +39,14 @@ torch::Tensor burgers_reference(const torch::Tensor& xt) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  bool rar = false, rad = false;
-  int rounds = 10;
-  std::int64_t per_round = 50, total_domain = 1000;
-  std::vector<char*> rest{argv[0]};
-  for (int i = 1; i < argc; ++i) {
-    const std::string a = argv[i];
-    if (a == "--rar") rar = true;
-    else if (a == "--rad") rad = true;
-    else if (a == "--rounds" && i + 1 < argc) rounds = std::atoi(argv[++i]);
-    else if (a == "--points-per-round" && i + 1 < argc) per_round = std::atoll(argv[++i]);
-    else if (a == "--num-domain" && i + 1 < argc) total_domain = std::atoll(argv[++i]);
-    else rest.push_back(argv[i]);
-  }
   return dde::examples::run([&] {
+    dde::examples::Flags flags(argc, argv);
+    const bool rar = flags.toggle("--rar"), rad = flags.toggle("--rad");
+    const auto rounds = flags.integer("--rounds", 10, 0, 1000);
+    const auto per_round = flags.integer("--points-per-round", 50, 1, 1000000);
+    const auto total_domain = flags.integer("--num-domain", 1000, 1, 10000000);
     if (rar && rad) dde::detail::fail("burgers_rar: --rar and --rad exclude each other (give one)");
-    const auto args = dde::examples::parse_args(static_cast<int>(rest.size()), rest.data(),
+    const auto args = dde::examples::parse_args(flags,
                                                 {.iterations = 15000, .lbfgs_iterations = 5000});
     auto pde = [](const torch::Tensor& x, const torch::Tensor& y) {
       auto dy_x = dde::grad::jacobian(y, x, 0, 0);
@@ -68,6 +60,9 @@ int main(int argc, char** argv) {
     dde::IC ic(geomtime, [](const torch::Tensor& x) { return -torch::sin(M_PI * x.slice(1, 0, 1)); },
                dde::on_initial);
     const std::int64_t added = rar ? rounds * per_round : 0;
+    if (added >= total_domain)
+      dde::detail::fail("burgers_rar: --rounds x --points-per-round = ", added, " but --num-domain = ", total_domain,
+                        " (RAR adds its points to a smaller initial set: expected fewer than --num-domain)");
     dde::data::TimePDE data(geomtime, pde, {bc, ic},
                             {.num_domain = total_domain - added, .num_boundary = 80, .num_initial = 160});
     dde::nn::FNN net({2, 20, 20, 20, 1}, "tanh", "Glorot normal");
@@ -77,7 +72,7 @@ int main(int argc, char** argv) {
     // Adam steps: a first share, then one share per round (RAR adds points before each).
     const std::int64_t share = args.iterations / (rounds + 1);
     model.train({.iterations = args.iterations - share * rounds, .display_every = args.display_every});
-    for (int r = 0; r < rounds; ++r) {
+    for (std::int64_t r = 0; r < rounds; ++r) {
       if (rar) {
         auto anchors = dde::adaptive::rar_points(model, geomtime, pde, per_round);
         std::cout << "RAR round " << r + 1 << ": adding " << per_round << " points of largest |residual|\n";

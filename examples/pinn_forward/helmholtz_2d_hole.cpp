@@ -23,14 +23,10 @@
 namespace dde = pinnxde;
 
 int main(int argc, char** argv) {
-  bool hard_dirichlet = false;
-  std::vector<char*> rest{argv[0]};
-  for (int i = 1; i < argc; ++i) {
-    if (std::string(argv[i]) == "--hard-dirichlet") hard_dirichlet = true;
-    else rest.push_back(argv[i]);
-  }
   return dde::examples::run([&] {
-    const auto args = dde::examples::parse_args(static_cast<int>(rest.size()), rest.data(),
+    dde::examples::Flags flags(argc, argv);
+    const bool hard_dirichlet = flags.toggle("--hard-dirichlet");
+    const auto args = dde::examples::parse_args(flags,
                                                 {.iterations = 5000, .lbfgs_iterations = 0});
 
     // General parameters

@@ -24,28 +24,12 @@ namespace dde = pinnxde;
 
 int main(int argc, char** argv) {
   return dde::examples::run([&] {
-    // --net is this example's own flag; the rest are the gallery's.
-    std::string net_name = "fourier";
-    double sigma = 3.0;
-    double min_error = 0;  // --min-error E: exit 2 when the error is below E (the plain FNN's failure, checked)
-    std::vector<char*> rest{argv[0]};
-    for (int i = 1; i < argc; ++i) {
-      if (std::strcmp(argv[i], "--net") == 0) {
-        if (i + 1 >= argc) dde::detail::fail("example: --net needs a value (fnn or fourier)");
-        net_name = argv[++i];
-      } else if (std::strcmp(argv[i], "--sigma") == 0) {
-        if (i + 1 >= argc) dde::detail::fail("example: --sigma needs a value");
-        sigma = std::atof(argv[++i]);
-      } else if (std::strcmp(argv[i], "--min-error") == 0) {
-        if (i + 1 >= argc) dde::detail::fail("example: --min-error needs a value");
-        min_error = std::atof(argv[++i]);
-      } else {
-        rest.push_back(argv[i]);
-      }
-    }
-    if (net_name != "fnn" && net_name != "fourier")
-      dde::detail::fail("example: --net = '", net_name, "' (expected fnn or fourier)");
-    const auto args = dde::examples::parse_args(static_cast<int>(rest.size()), rest.data(),
+    dde::examples::Flags flags(argc, argv);
+    const std::string net_name = flags.choice("--net", "fourier", {"fnn", "fourier"});
+    const double sigma = flags.number("--sigma", 3.0, 1e-6, 1e4);
+    // --min-error E: exit 2 when the error is below E (the plain FNN's failure, checked).
+    const double min_error = flags.number("--min-error", 0, 0, 1e6);
+    const auto args = dde::examples::parse_args(flags,
                                                 {.iterations = 5000, .lbfgs_iterations = 1000});
 
     const double a = 2 * M_PI, b = 50 * M_PI;

@@ -17,19 +17,9 @@ namespace dde = pinnxde;
 
 int main(int argc, char** argv) {
   return dde::examples::run([&] {
-    // --dim is this example's own flag: taken out before the shared ones are parsed.
-    int d = 5;
-    std::vector<char*> rest{argv[0]};
-    for (int i = 1; i < argc; ++i) {
-      if (std::strcmp(argv[i], "--dim") == 0) {
-        if (i + 1 >= argc) dde::detail::fail("example: --dim needs a value");
-        d = std::atoi(argv[++i]);
-        if (d < 1 || d > 20) dde::detail::fail("example: --dim = '", argv[i], "' (expected an integer in [1, 20])");
-      } else {
-        rest.push_back(argv[i]);
-      }
-    }
-    const auto args = dde::examples::parse_args(static_cast<int>(rest.size()), rest.data(),
+    dde::examples::Flags flags(argc, argv);
+    const int d = static_cast<int>(flags.integer("--dim", 5, 1, 20));
+    const auto args = dde::examples::parse_args(flags,
                                                 {.iterations = 10000, .lbfgs_iterations = 5000});
 
     auto pde = [d](const torch::Tensor& x, const torch::Tensor& y) {

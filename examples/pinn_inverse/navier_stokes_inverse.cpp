@@ -30,18 +30,12 @@
 namespace dde = pinnxde;
 
 int main(int argc, char** argv) {
-  std::int64_t num_observations = 7000;
-  double data_weight = 1;  // loss weight of the observations (DeepXDE: 1)
-  std::vector<char*> rest{argv[0]};
-  for (int i = 1; i < argc; ++i) {
-    if (std::string(argv[i]) == "--observations" && i + 1 < argc) num_observations = std::atoll(argv[++i]);
-    else if (std::string(argv[i]) == "--data-weight" && i + 1 < argc) data_weight = std::atof(argv[++i]);
-    else rest.push_back(argv[i]);
-  }
   return dde::examples::run([&] {
-    const auto args = dde::examples::parse_args(static_cast<int>(rest.size()), rest.data(),
+    dde::examples::Flags flags(argc, argv);
+    const auto num_observations = flags.integer("--observations", 7000, 1, 10000000);
+    const double data_weight = flags.number("--data-weight", 1, 0, 1e12);  // the observations' loss weight (DeepXDE: 1)
+    const auto args = dde::examples::parse_args(flags,
                                                 {.iterations = 10000, .lbfgs_iterations = 0});
-    if (num_observations < 1) dde::detail::fail("example: --observations = ", num_observations, " (expected >= 1)");
     const double Re = 20, nu = 1 / Re;
     const double l = 1 / (2 * nu) - std::sqrt(1 / (4 * nu * nu) + 4 * M_PI * M_PI);
 

@@ -9,12 +9,17 @@
 // and, in the examples that accept them (Args::accepts_weighting / accepts_causal):
 //   --weighting W         loss weighting: static, grad-norm or ntk (CompileOptions::weighting)
 //   --causal N            causal training with N time windows (CompileOptions::causal; 0: off)
+// An example's own flags (e.g. --beta B) are declared with Flags, which takes them out of argv, checks their
+// values and hands the rest to parse_args.
+#include <cerrno>
 #include <cmath>
 #include <cstdint>
 #include <cstdlib>
 #include <iostream>
 #include <optional>
+#include <sstream>
 #include <string>
+#include <vector>
 
 #include "pinnxde/config.hpp"
 #include "pinnxde/error.hpp"
@@ -41,8 +46,98 @@ struct Args {
   bool accepts_lbfgs_float64 = false;  // ... --lbfgs-float64 (the example calls set_default_float before L-BFGS)
 };
 
-/// Parses the flags over the example's defaults, applies --seed/--float64 and the L-BFGS budget.
-inline Args parse_args(int argc, char** argv, Args defaults = {}) {
+/// An example's own flags, taken out of argv before parse_args reads the shared ones. Call it inside
+/// run(), so that a bad value is reported (exit 3), not an abort:
+///   dde::examples::Flags flags(argc, argv);
+///   const bool hard = flags.toggle("--hard-dirichlet");
+///   const double beta = flags.number("--beta", 30, 0, 1000);
+///   const auto args = dde::examples::parse_args(flags, {.iterations = 2000});
+/// A value that is missing, does not parse, or lies outside [lo, hi] fails with the flag, the value and
+/// what was expected. A flag given twice keeps its last value, as the shared flags do.
+class Flags {
+ public:
+  Flags(int argc, char** argv) : args_(argv, argv + argc) {}
+
+  /// A switch without a value: true when given.
+  bool toggle(const std::string& name) {
+    names_.push_back(name);
+    bool given = false;
+    for (std::size_t i = 1; i < args_.size();) {
+      if (args_[i] == name) {
+        given = true;
+        args_.erase(args_.begin() + static_cast<std::ptrdiff_t>(i));
+      } else {
+        ++i;
+      }
+    }
+    return given;
+  }
+  /// A real number in [lo, hi]; `fallback` when the flag is absent.
+  double number(const std::string& name, double fallback, double lo, double hi) {
+    const auto v = take(name, "a number in [" + show(lo) + ", " + show(hi) + "]");
+    if (!v) return fallback;
+    char* end = nullptr;
+    const double x = std::strtod(v->c_str(), &end);
+    if (end == v->c_str() || *end || !(x >= lo && x <= hi))
+      detail::fail("example: ", name, " = '", *v, "' (expected a number in [", lo, ", ", hi, "])");
+    return x;
+  }
+  /// An integer in [lo, hi]; `fallback` when the flag is absent.
+  std::int64_t integer(const std::string& name, std::int64_t fallback, std::int64_t lo, std::int64_t hi) {
+    const auto v = take(name, "an integer in [" + std::to_string(lo) + ", " + std::to_string(hi) + "]");
+    if (!v) return fallback;
+    char* end = nullptr;
+    errno = 0;
+    const long long x = std::strtoll(v->c_str(), &end, 10);
+    if (end == v->c_str() || *end || errno == ERANGE || x < lo || x > hi)
+      detail::fail("example: ", name, " = '", *v, "' (expected an integer in [", lo, ", ", hi, "])");
+    return x;
+  }
+  /// One of `valid`; `fallback` when the flag is absent.
+  std::string choice(const std::string& name, const std::string& fallback, const std::vector<std::string>& valid) {
+    std::string list;
+    for (const auto& c : valid) list += (list.empty() ? "" : ", ") + c;
+    const auto v = take(name, "one of " + list);
+    if (!v) return fallback;
+    for (const auto& c : valid)
+      if (*v == c) return c;
+    detail::fail("example: ", name, " = '", *v, "'; valid: ", list);
+  }
+
+  /// What is left for parse_args, and the names declared (for its help and unknown-flag messages).
+  int argc() const { return static_cast<int>(args_.size()); }
+  char** argv() { return args_.data(); }
+  const std::vector<std::string>& names() const { return names_; }
+
+ private:
+  std::optional<std::string> take(const std::string& name, const std::string& expected) {
+    names_.push_back(name);
+    std::optional<std::string> value;
+    for (std::size_t i = 1; i < args_.size();) {
+      if (args_[i] != name) {
+        ++i;
+        continue;
+      }
+      if (i + 1 >= args_.size()) detail::fail("example: ", name, " needs a value (", expected, ")");
+      value = args_[i + 1];
+      args_.erase(args_.begin() + static_cast<std::ptrdiff_t>(i), args_.begin() + static_cast<std::ptrdiff_t>(i) + 2);
+    }
+    return value;
+  }
+  static std::string show(double x) {
+    std::ostringstream s;
+    s << x;
+    return s.str();
+  }
+  std::vector<char*> args_;
+  std::vector<std::string> names_;
+};
+
+/// Parses the flags over the example's defaults, applies --seed/--float64 and the L-BFGS budget. `own`:
+/// the example's own flag names, listed in --help and in the unknown-flag message.
+inline Args parse_args(int argc, char** argv, Args defaults = {}, const std::vector<std::string>& own = {}) {
+  std::string own_list;
+  for (const auto& n : own) own_list += ", " + n;
   Args a = defaults;
   auto value = [&](int& i, const std::string& flag) -> std::string {
     if (i + 1 >= argc) detail::fail("example: ", flag, " needs a value");
@@ -81,13 +176,16 @@ inline Args parse_args(int argc, char** argv, Args defaults = {}) {
       std::cout << "flags: --iterations N --lbfgs-iterations N --seed S --float64 --float64-on-stall --display-every N "
                    "--output-dir DIR --max-error E"
                 << (a.accepts_weighting ? " --weighting static|grad-norm|ntk" : "") << (a.accepts_causal ? " --causal N" : "")
-                << (a.accepts_lbfgs_float64 ? " --lbfgs-float64" : "")
-                << "\n";
+                << (a.accepts_lbfgs_float64 ? " --lbfgs-float64" : "");
+      for (const auto& n : own) std::cout << " " << n;
+      std::cout << "\n";
       std::exit(0);
     } else {
       detail::fail("example: unknown flag '", f, "'; valid: --iterations, --lbfgs-iterations, --seed, --float64, "
                    "--float64-on-stall, "
-                   "--display-every, --output-dir, --max-error");
+                   "--display-every, --output-dir, --max-error",
+                   a.accepts_weighting ? ", --weighting" : "", a.accepts_causal ? ", --causal" : "",
+                   a.accepts_lbfgs_float64 ? ", --lbfgs-float64" : "", own_list);
     }
   }
   if (a.float64) config::set_default_float("float64");
@@ -97,6 +195,11 @@ inline Args parse_args(int argc, char** argv, Args defaults = {}) {
   lbfgs.float64_on_stall = a.float64_on_stall;
   optimizers::set_LBFGS_options(lbfgs);
   return a;
+}
+
+/// parse_args over what `flags` left, naming the example's own flags in --help and errors.
+inline Args parse_args(Flags& flags, Args defaults = {}) {
+  return parse_args(flags.argc(), flags.argv(), std::move(defaults), flags.names());
 }
 
 /// Prints the stable result line and returns the exit code: 1 if training went non-finite, 2 if
