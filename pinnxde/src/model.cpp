@@ -36,6 +36,15 @@ struct NonFiniteLoss {
 // Thrown from inside an optimizer step when TrainOptions::time_limit has passed (L-BFGS: mid line search).
 struct TimeUp {};
 
+// The time interval causal training splits: a TimePDE's time domain, or the geometry of a PDE posed on a
+// TimeDomain (an ODE in DeepXDE's form, whose one input is the time). nullptr for any other data.
+const geometry::TimeDomain* causal_time_domain(const data::Data& data) {
+  const auto* pde = dynamic_cast<const data::PDE*>(&data);
+  if (!pde) return nullptr;
+  if (const auto* gt = dynamic_cast<const geometry::GeometryXTime*>(&pde->geometry())) return &gt->timedomain();
+  return dynamic_cast<const geometry::TimeDomain*>(&pde->geometry());
+}
+
 // Puts std::cout's flags, precision, width and fill back as train() found them, however it returns.
 class CoutFormatGuard {
  public:
@@ -121,9 +130,10 @@ void Model::compile(const std::string& optimizer, CompileOptions options) {
     const auto& c = options.causal;
     if (c.num_windows < 0) detail::fail("Model::compile: causal.num_windows = ", c.num_windows, " (expected >= 0; 0: off)");
     if (c.num_windows > 0) {
-      if (!dynamic_cast<data::TimePDE*>(&m.data_))
+      if (!causal_time_domain(m.data_))
         detail::fail("Model::compile: causal.num_windows = ", c.num_windows,
-                     " but the data is not a TimePDE (causal training splits a time-dependent residual)");
+                     " but the data is neither a TimePDE nor a PDE on a TimeDomain (causal training splits a "
+                     "time-dependent residual)");
       if (c.eps.empty()) detail::fail("Model::compile: causal.eps is empty (expected at least one eps > 0)");
       for (std::size_t i = 0; i < c.eps.size(); ++i)
         if (!(c.eps[i] > 0) || !std::isfinite(c.eps[i]))
@@ -388,9 +398,9 @@ void Model::Impl::install_causal() {
     causal_last_.clear();
     return;
   }
-  const auto& td = dynamic_cast<const geometry::GeometryXTime&>(pde->geometry()).timedomain();
-  causal_t0_ = td.t0();
-  causal_t1_ = td.t1();
+  const auto* td = causal_time_domain(data_);
+  causal_t0_ = td->t0();
+  causal_t1_ = td->t1();
   pde->set_residual_loss([this](const torch::Tensor& x, const torch::Tensor& r, const data::LossFunction& loss) {
     if (causal_plain_) return loss(torch::Tensor(), r);
     const auto n = copts_.causal.num_windows;

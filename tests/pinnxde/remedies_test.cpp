@@ -266,6 +266,50 @@ TEST_F(RemediesTest, CausalTrainingReportsWindowWeightsAndAgreesAcrossEnginesAnd
   std::filesystem::remove_all(dir);
 }
 
+// An ODE in DeepXDE's form (a PDE whose geometry is a TimeDomain) is split by its one input, over the time
+// domain's own interval [t0, t1] (here [1, 3]), not [0, 1].
+TEST_F(RemediesTest, CausalTrainingSplitsAnOdeOnATimeDomainByItsInterval) {
+  dde::config::set_random_seed(4);
+  dde::geometry::TimeDomain time(1, 3);
+  auto decay = [](const torch::Tensor& t, const torch::Tensor& y) { return dde::grad::jacobian(y, t) + y; };
+  dde::IC ic(time, [](const torch::Tensor& t) { return torch::ones({t.size(0), 1}, t.options()); }, dde::on_initial);
+  dde::data::PDE ode(time, decay, {ic}, {.num_domain = 40, .num_boundary = 2});
+  dde::nn::FNN net({1, 8, 1}, "tanh", "Glorot normal");
+  dde::Model model(ode, net);
+  model.compile("adam", {.lr = 1e-3, .causal = {.num_windows = 4, .eps = {0.7}}});
+  model.train({.iterations = 1, .verbose = false});
+  const auto w = model.causal_weights();
+  ASSERT_EQ(w.size(), 4u);
+
+  // The step-0 weights by hand: the initial network's residual on the domain rows, windows of width 0.5.
+  dde::config::set_random_seed(4);
+  dde::data::PDE ode2(time, decay, {ic}, {.num_domain = 40, .num_boundary = 2});
+  dde::nn::FNN net2({1, 8, 1}, "tanh", "Glorot normal");
+  net2->to(torch::kFloat64);
+  const auto& b = ode2.train_batch();
+  auto t = b.x.detach().slice(0, b.bcs_start.back()).clone().requires_grad_(true);
+  torch::Tensor r;
+  {
+    dde::grad::Scope scope;
+    r = decay(t, net2->forward(t)).detach();
+  }
+  std::vector<double> L(4, 0.0), n(4, 0.0);
+  for (std::int64_t j = 0; j < t.size(0); ++j) {
+    const double tj = t[j][0].item<double>();
+    ASSERT_GE(tj, 1.0);
+    const int i = std::min(3, static_cast<int>(std::floor((tj - 1) / 0.5)));
+    L[i] += std::pow(r[j][0].item<double>(), 2);
+    n[i] += 1;
+  }
+  double before = 0;
+  for (int i = 0; i < 4; ++i) {
+    ASSERT_GT(n[i], 0) << "window " << i << " has no points";
+    EXPECT_NEAR(w[i], std::exp(-0.7 * before), 1e-12) << i;
+    before += L[i] / n[i];
+  }
+  EXPECT_LT(w[3], 0.999);
+}
+
 TEST_F(RemediesTest, BadWeightingAndCausalOptionsAreRejected) {
   Flagship f;
   dde::nn::FNN net({2, 8, 1}, "tanh", "Glorot normal");
@@ -291,7 +335,8 @@ TEST_F(RemediesTest, BadWeightingAndCausalOptionsAreRejected) {
   dde::nn::FNN net1({1, 4, 1}, "tanh", "Glorot normal");
   dde::Model m1(pde, net1);
   EXPECT_THAT([&] { m1.compile("adam", {.causal = {.num_windows = 4}}); },
-              ThrowsMessage<dde::ValueError>(HasSubstr("causal.num_windows = 4 but the data is not a TimePDE")));
+              ThrowsMessage<dde::ValueError>(HasSubstr(
+                  "causal.num_windows = 4 but the data is neither a TimePDE nor a PDE on a TimeDomain")));
   model.compile("adam", {.loss_weights = {1, 1}, .weighting = {.name = "grad-norm"}});
   EXPECT_THAT([&] { model.train({.iterations = 1, .verbose = false}); },
               ThrowsMessage<dde::ValueError>(HasSubstr("loss_weights has 2 entries for 3 loss terms")));
