@@ -36,14 +36,23 @@ int main(int argc, char** argv) {
     const double beta = flags.number("--beta", 30, 0, 1000);
     const double ic_weight = flags.number("--ic-weight", 100, 1e-6, 1e6);
     const double eps0 = flags.number("--causal-eps", 1, 1e-9, 1e6);  // the schedule: eps0, 10 eps0, 100 eps0
+    const double rho = flags.number("--reaction", 0, 0, 100);  // > 0: u_t = rho u (1 - u) instead
     const auto args = dde::examples::parse_args(flags, {.iterations = 2000, .lbfgs_iterations = 0, .accepts_causal = true});
+    auto h0 = [](const torch::Tensor& s) { return torch::exp(-(s - M_PI).square() / (2 * (M_PI / 4) * (M_PI / 4))); };
     auto pde = [&](const torch::Tensor& x, const torch::Tensor& y) {
+      if (rho > 0) return dde::grad::jacobian(y, x, 0, 1) - rho * y * (1 - y);
       return dde::grad::jacobian(y, x, 0, 1) + beta * dde::grad::jacobian(y, x, 0, 0);
     };
-    auto exact = [&](const torch::Tensor& x) { return torch::sin(x.slice(1, 0, 1) - beta * x.slice(1, 1, 2)); };
+    auto exact = [&](const torch::Tensor& x) {
+      if (rho > 0) {
+        auto h = h0(x.slice(1, 0, 1)), e = torch::exp(rho * x.slice(1, 1, 2));
+        return h * e / (h * e + 1 - h);
+      }
+      return torch::sin(x.slice(1, 0, 1) - beta * x.slice(1, 1, 2));
+    };
 
     dde::geometry::GeometryXTime geomtime(dde::geometry::Interval(0, 2 * M_PI), dde::geometry::TimeDomain(0, 1));
-    dde::IC ic(geomtime, [](const torch::Tensor& x) { return torch::sin(x.slice(1, 0, 1)); }, dde::on_initial);
+    dde::IC ic(geomtime, [&](const torch::Tensor& x) { return rho > 0 ? h0(x.slice(1, 0, 1)) : torch::sin(x.slice(1, 0, 1)); }, dde::on_initial);
     dde::data::TimePDE data(geomtime, pde, {ic}, {.num_domain = 2000, .num_initial = 200});
     dde::nn::FNN net({3, 64, 64, 64, 1}, "tanh", "Glorot normal");
     net->apply_feature_transform([](const torch::Tensor& x) {

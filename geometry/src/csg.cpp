@@ -42,7 +42,9 @@ Points CSGBase::sample_boundary(std::int64_t n, const std::string& random,
   std::int64_t drawn = 0, kept_count = 0;
   for (int round = 0; round < kMaxRejectionRounds; ++round) {
     const auto m1 = static_cast<std::int64_t>(std::ceil(static_cast<double>(m) * share1));
-    const auto m2 = static_cast<std::int64_t>(std::ceil(static_cast<double>(m) * (1 - share1)));
+    // Both shares round up; at the per-draw limit the second gives way, so a draw never exceeds it.
+    const auto m2 = std::min(static_cast<std::int64_t>(std::ceil(static_cast<double>(m) * (1 - share1))),
+                             std::max<std::int64_t>(max_draw - m1, 0));
     const Points b1 = geom1_->random_boundary_points(m1, random);
     const Points b2 = geom2_->random_boundary_points(m2, random);
     const Points kept = vstack(select_rows(b1, keep1(b1)), select_rows(b2, keep2(b2)));

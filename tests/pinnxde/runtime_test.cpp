@@ -19,8 +19,9 @@ TEST(RuntimeTest, LoadingTheLibraryConfiguresNothingAndInitializeDoesOnce) {
     GTEST_SKIP() << "initialize() already ran in this process (run the test alone, as ctest does)";
   dde::runtime::initialize();
   EXPECT_TRUE(dde::runtime::info().malloc_tuned);
-  if (const char* n = std::getenv("PINNXDE_NUM_THREADS"); n && std::atoi(n) > 0)
+  if (const char* n = std::getenv("PINNXDE_NUM_THREADS"); n && std::atoi(n) > 0) {
     EXPECT_EQ(dde::runtime::info().torch_threads, std::atoi(n));
+  }
   // Idempotent: a thread count set after the first call survives later calls (and Model constructions).
   dde::runtime::set_num_threads(1);
   dde::runtime::initialize();
