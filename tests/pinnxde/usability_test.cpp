@@ -11,6 +11,8 @@
 #include <iomanip>
 #include <iostream>
 #include <limits>
+#include <functional>
+#include <pinnxde/example_cli.hpp>
 #include <pinnxde/pinnxde.hpp>
 #include <sstream>
 
@@ -449,3 +451,53 @@ TEST(RuntimeLoad, BannerWarnsWhenLoadPlusThreadsExceedTheCores) {
 }
 
 }  // namespace
+
+// The examples' own flags (example_cli.hpp's Flags): taken out of argv with their values, checked, and the
+// rest left for parse_args, which names them in its unknown-flag message.
+TEST_F(UsabilityTest, ExampleFlagsTakeTheirOwnValuesAndRejectBadOnes) {
+  namespace ex = dde::examples;
+  auto argv_of = [](std::vector<std::string>& words) {
+    std::vector<char*> v;
+    for (auto& w : words) v.push_back(w.data());
+    return v;
+  };
+  std::vector<std::string> words{"prog", "--beta", "50", "--iterations", "7", "--hard", "--dim", "3", "--net", "fnn"};
+  auto argv = argv_of(words);
+  ex::Flags flags(static_cast<int>(argv.size()), argv.data());
+  EXPECT_EQ(flags.number("--beta", 30, 0, 1000), 50.0);
+  EXPECT_EQ(flags.number("--sigma", 3, 0, 10), 3.0);  // absent: the fallback
+  EXPECT_TRUE(flags.toggle("--hard"));
+  EXPECT_FALSE(flags.toggle("--soft"));
+  EXPECT_EQ(flags.integer("--dim", 5, 1, 20), 3);
+  EXPECT_EQ(flags.choice("--net", "fourier", {"fnn", "fourier"}), "fnn");
+  ASSERT_EQ(flags.argc(), 3);  // prog --iterations 7
+  EXPECT_STREQ(flags.argv()[1], "--iterations");
+  EXPECT_EQ(flags.names(), (std::vector<std::string>{"--beta", "--sigma", "--hard", "--soft", "--dim", "--net"}));
+  const auto lbfgs = dde::optimizers::LBFGS_options();
+  EXPECT_EQ(ex::parse_args(flags, {.lbfgs_iterations = 3}).iterations, 7);
+  dde::optimizers::set_LBFGS_options(lbfgs);
+
+  auto rejects = [&](std::vector<std::string> w, const std::function<void(ex::Flags&)>& take, const std::string& text) {
+    auto a = argv_of(w);
+    ex::Flags f(static_cast<int>(a.size()), a.data());
+    EXPECT_THAT([&] { take(f); }, ThrowsMessage<dde::ValueError>(HasSubstr(text))) << text;
+  };
+  rejects({"p", "--beta", "abc"}, [](ex::Flags& f) { f.number("--beta", 30, 0, 1000); },
+          "--beta = 'abc' (expected a number in [0, 1000])");
+  rejects({"p", "--beta", "2000"}, [](ex::Flags& f) { f.number("--beta", 30, 0, 1000); },
+          "--beta = '2000' (expected a number in [0, 1000])");
+  rejects({"p", "--beta"}, [](ex::Flags& f) { f.number("--beta", 30, 0, 1000); }, "--beta needs a value");
+  rejects({"p", "--dim", "2.5"}, [](ex::Flags& f) { f.integer("--dim", 5, 1, 20); },
+          "--dim = '2.5' (expected an integer in [1, 20])");
+  rejects({"p", "--dim", "99999999999999999999"}, [](ex::Flags& f) { f.integer("--dim", 5, 1, 20); },
+          "--dim = '99999999999999999999' (expected an integer in [1, 20])");
+  rejects({"p", "--net", "cnn"}, [](ex::Flags& f) { f.choice("--net", "fnn", {"fnn", "fourier"}); },
+          "--net = 'cnn'; valid: fnn, fourier");
+  rejects({"p", "--beta", "1", "--bogus"},
+          [](ex::Flags& f) {
+            f.number("--beta", 30, 0, 1000);
+            ex::parse_args(f);
+          },
+          "unknown flag '--bogus'; valid: --iterations, --lbfgs-iterations, --seed, --float64, --float64-on-stall, "
+          "--display-every, --output-dir, --max-error, --beta");
+}
