@@ -20,7 +20,7 @@
 // domain: 0.618 against 0.615). Plain training is only slow here, not stuck: at 100,000 steps plain reaches
 // L2 0.0398 and causal 0.0541, so this problem does not show causal training's >= 5x.
 // With equal weights (--ic-weight 1) plain training first falls into u = 0 and climbs out after 10,000-14,000
-// steps: 40,000 steps give plain 0.487 / 0.212 (seeds 0 / 1), causal 0.180 (seed 0) — 2.7x, still not 5x.
+// steps: 40,000 steps give plain 0.487 / 0.212 (seeds 0 / 1), causal 0.180 / 0.547 — no consistent gain.
 // --reaction RHO solves Krishnapriyan et al.'s other failure case instead, u_t = rho u (1 - u) with
 // u(x, 0) = exp(-(x - pi)^2 / (2 (pi/4)^2)), exact u = h e^(rho t) / (h e^(rho t) + 1 - h): with the
 // periodic embedding it is no failure case either (rho = 5, --ic-weight 1, 10,000 steps: plain 0.024,
