@@ -29,9 +29,6 @@
 #include <pinnxde/example_cli.hpp>
 #include <pinnxde/pinnxde.hpp>
 
-#include <string>
-#include <vector>
-
 namespace dde = pinnxde;
 
 int main(int argc, char** argv) {
@@ -56,7 +53,8 @@ int main(int argc, char** argv) {
     };
 
     dde::geometry::GeometryXTime geomtime(dde::geometry::Interval(0, 2 * M_PI), dde::geometry::TimeDomain(0, 1));
-    dde::IC ic(geomtime, [&](const torch::Tensor& x) { return rho > 0 ? h0(x.slice(1, 0, 1)) : torch::sin(x.slice(1, 0, 1)); }, dde::on_initial);
+    auto initial = [&](const torch::Tensor& x) { return rho > 0 ? h0(x.slice(1, 0, 1)) : torch::sin(x.slice(1, 0, 1)); };
+    dde::IC ic(geomtime, initial, dde::on_initial);
     dde::data::TimePDE data(geomtime, pde, {ic}, {.num_domain = 2000, .num_initial = 200});
     dde::nn::FNN net({3, 64, 64, 64, 1}, "tanh", "Glorot normal");
     net->apply_feature_transform([](const torch::Tensor& x) {
@@ -65,16 +63,13 @@ int main(int argc, char** argv) {
     });
 
     dde::Model model(data, net);
-    // The initial condition weighs 100 in both modes: it is the only thing that rules out u = 0.
+    // The initial condition weighs --ic-weight (100) in both modes: it is the only thing that rules out u = 0.
     dde::CompileOptions options{.lr = 1e-3, .loss_weights = {1, ic_weight}};
-    if (args.causal > 0) options.causal = {.num_windows = args.causal, .eps = {eps0, 10 * eps0, 100 * eps0}, .delta = 0.99};
+    if (args.causal > 0)
+      options.causal = {.num_windows = args.causal, .eps = {eps0, 10 * eps0, 100 * eps0}, .delta = 0.99};
     model.compile("adam", options);
     model.train({.iterations = args.iterations, .display_every = args.display_every});
-    if (args.causal > 0) {
-      const auto w = model.causal_weights();
-      std::cout << "Causal: eps " << model.causal_eps() << ", window weights first " << w.front() << " last "
-                << w.back() << "\n";
-    }
+    if (args.causal > 0) dde::examples::print_causal(model);
     if (args.lbfgs_iterations > 0) {
       model.compile("L-BFGS", options);
       model.train({.display_every = args.display_every});

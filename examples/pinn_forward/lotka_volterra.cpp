@@ -56,11 +56,7 @@ int main(int argc, char** argv) {
     if (args.causal > 0) options.causal = {.num_windows = args.causal, .eps = {1, 10, 100}, .delta = 0.99};
     model.compile("adam", options);
     model.train({.iterations = args.iterations, .display_every = args.display_every});
-    if (args.causal > 0) {
-      const auto w = model.causal_weights();
-      std::cout << "Causal: eps " << model.causal_eps() << ", window weights first " << w.front() << " last "
-                << w.back() << "\n";
-    }
+    if (args.causal > 0) dde::examples::print_causal(model);
     if (args.lbfgs_iterations > 0) {
       model.compile("L-BFGS", options);
       model.train({.display_every = args.display_every});

@@ -15,6 +15,7 @@
 #include <cmath>
 #include <cstdint>
 #include <cstdlib>
+#include <functional>
 #include <iostream>
 #include <optional>
 #include <sstream>
@@ -60,16 +61,8 @@ class Flags {
 
   /// A switch without a value: true when given.
   bool toggle(const std::string& name) {
-    names_.push_back(name);
     bool given = false;
-    for (std::size_t i = 1; i < args_.size();) {
-      if (args_[i] == name) {
-        given = true;
-        args_.erase(args_.begin() + static_cast<std::ptrdiff_t>(i));
-      } else {
-        ++i;
-      }
-    }
+    remove(name, 1, [&](std::size_t) { given = true; });
     return given;
   }
   /// A real number in [lo, hi]; `fallback` when the flag is absent.
@@ -110,18 +103,25 @@ class Flags {
   const std::vector<std::string>& names() const { return names_; }
 
  private:
-  std::optional<std::string> take(const std::string& name, const std::string& expected) {
+  // Records `name`, and erases each occurrence with the width - 1 words after it, calling seen(i) first.
+  void remove(const std::string& name, std::size_t width, const std::function<void(std::size_t)>& seen) {
     names_.push_back(name);
-    std::optional<std::string> value;
     for (std::size_t i = 1; i < args_.size();) {
       if (args_[i] != name) {
         ++i;
         continue;
       }
+      seen(i);
+      const auto at = args_.begin() + static_cast<std::ptrdiff_t>(i);
+      args_.erase(at, at + static_cast<std::ptrdiff_t>(width));
+    }
+  }
+  std::optional<std::string> take(const std::string& name, const std::string& expected) {
+    std::optional<std::string> value;
+    remove(name, 2, [&](std::size_t i) {
       if (i + 1 >= args_.size()) detail::fail("example: ", name, " needs a value (", expected, ")");
       value = args_[i + 1];
-      args_.erase(args_.begin() + static_cast<std::ptrdiff_t>(i), args_.begin() + static_cast<std::ptrdiff_t>(i) + 2);
-    }
+    });
     return value;
   }
   static std::string show(double x) {
@@ -200,6 +200,14 @@ inline Args parse_args(int argc, char** argv, Args defaults = {}, const std::vec
 /// parse_args over what `flags` left, naming the example's own flags in --help and errors.
 inline Args parse_args(Flags& flags, Args defaults = {}) {
   return parse_args(flags.argc(), flags.argv(), std::move(defaults), flags.names());
+}
+
+/// After causal training (--causal): the current eps and the first and last windows' weights (causality is
+/// respected through the whole interval when the last weight has risen towards 1).
+inline void print_causal(const Model& model) {
+  const auto w = model.causal_weights();
+  std::cout << "Causal: eps " << model.causal_eps() << ", window weights first " << (w.empty() ? 0.0 : w.front())
+            << " last " << (w.empty() ? 0.0 : w.back()) << "\n";
 }
 
 /// Prints the stable result line and returns the exit code: 1 if training went non-finite, 2 if
