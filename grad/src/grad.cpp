@@ -175,6 +175,7 @@ torch::Tensor jacobian(const torch::Tensor& ys, const torch::Tensor& xs, std::in
                  xs.size(1), ")");
   auto& impl = current();
   auto& e = impl.entry(ys, xs);
+  if (!e.jets && !e.learn) ++impl.stats.of_derived;
   if (e.jets) {
     const auto& set = e.jets->set;
     if (j) {
@@ -223,6 +224,7 @@ torch::Tensor hessian(const torch::Tensor& ys, const torch::Tensor& xs, std::int
       detail::fail("hessian: ", name, " = ", v, " out of range for xs with ", xs.size(1), " columns");
   auto& impl = current();
   auto& e = impl.entry(ys, xs);
+  if (!e.jets && !e.learn) ++impl.stats.of_derived;
   if (e.jets) {
     if (auto idx = e.jets->set.index_of(i, j); idx >= 0) {
       ++impl.stats.served_forward;

@@ -217,11 +217,13 @@ data::Evaluation Model::Impl::evaluate_terms(const data::Batch& batch, const std
     ~EndCall() { c.scope = nullptr; }
   } end_call{*call};
   causal_w_ = torch::Tensor();
-  return data_.evaluate(
+  auto ev = data_.evaluate(
       [call](const torch::Tensor& x) {
         return call->scope ? call->engine->run(*call->net, x, *call->scope, call->site++) : call->net->forward(x);
       },
       batch, fns);
+  scope_stats_ = scope.stats();
+  return ev;
 }
 
 Model::Impl::Evaluation Model::Impl::evaluate(const data::Batch& batch) {
@@ -655,6 +657,13 @@ std::pair<LossHistory, TrainState> Model::train(TrainOptions o) {
       // path, so a resumed run repeats the uninterrupted one bit for bit.
       m.evaluate(m.data_.train_batch());
       m.engine_learned_ = true;
+      // "auto": derivatives of derivatives (third order and up) would each fall back to reverse mode
+      // through the sweep's graph, which costs more than reverse mode throughout (Euler beam: 1.6x).
+      if (m.copts_.derivatives == "auto" && m.engine_->name() == "forward" && m.scope_stats_.of_derived > 0) {
+        m.engine_ = grad::make_engine("reverse");
+        std::cout << "Derivatives: reverse (the losses differentiate " << m.scope_stats_.of_derived
+                  << " derived tensor(s), e.g. third or fourth orders, which the forward sweep does not hold)\n";
+      }
     }
     m.set_table_names();  // after one evaluation: the number of residual terms is known
     if (m.history_.steps.empty() || m.history_.steps.back() != state.step) m.record(o.verbose);

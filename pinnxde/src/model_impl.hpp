@@ -61,6 +61,7 @@ struct Model::Impl {
   data::Data& data_;
   std::shared_ptr<nn::NNImpl> net_;
   std::unique_ptr<grad::Engine> engine_;  // compile() chooses it (CompileOptions::derivatives)
+  grad::Scope::Stats scope_stats_;        // the last evaluation's derivative statistics
   bool engine_learned_ = false;           // the engine has seen one evaluation of the training batch
   std::string optimizer_name_;
   CompileOptions copts_;

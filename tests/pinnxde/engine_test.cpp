@@ -205,11 +205,13 @@ TEST_F(EngineTest, ThirdOrderAndDerivedTensorsFallBackToReverseMode) {
     dde::grad::Scope scope;  // first evaluation: learns d/dx0, d2/dx0dx0
     r_learn = eval(*engine, scope);
     EXPECT_EQ(scope.stats().served_forward, 0);
+    EXPECT_EQ(scope.stats().of_derived, 2);  // d/dx of the hessian, d/dt of y * y
   }
   {
     dde::grad::Scope scope;
     r_fwd = eval(*engine, scope);
     served = scope.stats().served_forward;
+    EXPECT_EQ(scope.stats().of_derived, 2);
   }
   EXPECT_EQ(served, 1);  // the hessian from the sweep; the rest by reverse mode
   EXPECT_THAT(engine->describe(), HasSubstr("d2/dx0dx0"));
@@ -404,6 +406,50 @@ TEST_F(EngineTest, ANetworkWithoutJetsMakesAutoChooseReverseAndForwardRefuse) {
   EXPECT_THAT([] { train_system("jets", 0); },
               ::testing::ThrowsMessage<dde::ValueError>(HasSubstr("derivatives = 'jets'; valid: auto, forward, reverse")));
   EXPECT_EQ(train_system("auto", 0).engine, "forward");
+}
+
+// d4u/dx4 = -1 (the Euler beam's residual: a hessian of a hessian): "auto" starts forward, sees the derivatives
+// of derivatives in the first evaluation and runs reverse mode; "forward" keeps the sweep with its
+// per-derivative fallback. Both give the reverse engine's run to round-off.
+Run train_beam(const std::string& derivatives) {
+  dde::config::set_random_seed(5);
+  auto pde = [](const torch::Tensor& x, const torch::Tensor& y) {
+    auto u_xx = dde::grad::hessian(y, x);
+    auto u_xxxx = dde::grad::hessian(u_xx, x);
+    return u_xxxx + 1;
+  };
+  dde::geometry::Interval geom(0, 1);
+  auto zero = [](const torch::Tensor& x) { return torch::zeros({x.size(0), 1}, x.options()); };
+  dde::DirichletBC bc(geom, zero, dde::on_boundary);
+  dde::data::PDE data(geom, pde, {bc}, {.num_domain = 12, .num_boundary = 2});
+  dde::nn::FNN net({1, 10, 10, 1}, "tanh");
+  dde::Model model(data, net);
+  model.compile("adam", {.lr = 1e-3, .derivatives = derivatives});
+  EXPECT_EQ(model.derivative_engine(), derivatives == "reverse" ? "reverse" : "forward");
+  model.train({.iterations = 4, .display_every = 1, .verbose = false});
+  Run r;
+  r.engine = model.derivative_engine();
+  r.losses = model.losshistory().loss_train;
+  for (const auto& p : model.trainable_variables()) r.params.push_back(p.detach().clone());
+  return r;
+}
+
+TEST_F(EngineTest, AutoRunsReverseModeWhenTheLossesDifferentiateDerivatives) {
+  auto a = train_beam("auto"), f = train_beam("forward"), r = train_beam("reverse");
+  EXPECT_EQ(a.engine, "reverse");
+  EXPECT_EQ(f.engine, "forward");
+  expect_same_run(a, r);
+  expect_same_run(f, r);
+  // Second derivatives alone: "auto" keeps the forward engine after its first evaluation.
+  dde::config::set_random_seed(5);
+  auto pde = [](const torch::Tensor& x, const torch::Tensor& y) { return dde::grad::hessian(y, x) + 1; };
+  dde::geometry::Interval geom(0, 1);
+  dde::data::PDE data(geom, pde, {}, {.num_domain = 12});
+  dde::nn::FNN net({1, 10, 1}, "tanh");
+  dde::Model model(data, net);
+  model.compile("adam", {.lr = 1e-3});
+  model.train({.iterations = 2, .verbose = false});
+  EXPECT_EQ(model.derivative_engine(), "forward");
 }
 
 TEST_F(EngineTest, HessianDefaultsAreDeepXDEs) {

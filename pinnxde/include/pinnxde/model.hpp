@@ -93,7 +93,8 @@ struct CompileOptions {
   std::vector<double> loss_weights;                       // one per loss term, default all 1
   std::vector<torch::Tensor> external_trainable_variables;// Variables of an inverse problem
   /// Derivative engine (grad/engine.hpp): "auto" (the forward engine when the network can propagate jets,
-  /// reverse mode otherwise), "forward" (requires such a network) or "reverse" (autograd, DeepXDE's way).
+  /// reverse mode otherwise, or when the losses differentiate derivatives: third orders and up, seen in the
+  /// first evaluation), "forward" (requires such a network) or "reverse" (autograd, DeepXDE's way).
   std::string derivatives = "auto";
   /// Static, grad-norm or NTK loss weighting (see Weighting); loss_weights are the initial weights.
   Weighting weighting;

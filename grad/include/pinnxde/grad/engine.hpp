@@ -83,6 +83,10 @@ class Scope {
   struct Stats {
     std::int64_t served_forward = 0;  // derivatives handed out from jets
     std::int64_t reverse_passes = 0;  // autograd passes (rows) computed
+    // Derivatives asked of tensors that no network evaluation of this scope provided or watched: with the
+    // forward engine, derivatives of derivatives (d/dx of d2u/dx2: third order and up), which reverse mode
+    // computes through the sweep's graph.
+    std::int64_t of_derived = 0;
   };
   const Stats& stats() const;
 
