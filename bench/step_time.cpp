@@ -12,7 +12,10 @@
 //   lshape          Poisson on the L-shape, 1200/120, FNN [2, 50, 50, 50, 50, 1] tanh
 //   kovasznay       steady Navier-Stokes (3 outputs), 2601/400, FNN [2, 50, 50, 50, 50, 3] tanh
 //   helmholtz_hole  Helmholtz on a square with a hole, 900/120, FNN [2, 350, 350, 350, 1] sin
-// PINNXDE_PROFILE=trace.json writes a LibTorch profiler trace of the timed Adam steps.
+//   robin           1-D Poisson with a Dirichlet and a Robin condition, 16/2, FNN [1, 50, 50, 50, 1] tanh
+//   euler_beam      Euler beam (4th order; a Neumann and two operator conditions), 10/2, FNN [1, 20, 20, 20, 1]
+// PINNXDE_PROFILE=trace.json writes a LibTorch profiler trace of the timed Adam steps (and of the L-BFGS
+// iterations to trace.json.lbfgs.json).
 #include <sys/resource.h>
 #include <torch/csrc/autograd/profiler.h>
 
@@ -101,9 +104,34 @@ Problem make(const std::string& name) {
                                               dde::data::PDEOptions{.num_domain = 900, .num_boundary = 120});
     p.layers = {2, 350, 350, 350, 1};
     p.activation = "sin";
+  } else if (name == "robin") {
+    Interval geom(-1, 1);
+    auto pde = [](const torch::Tensor& x, const torch::Tensor& y) { return hessian(y, x, 0, 0) - 2; };
+    auto exact = [](const torch::Tensor& x) { return (x + 1).square(); };
+    dde::DirichletBC bc_l(geom, exact, [](const auto& x, bool on) { return on && dde::utils::isclose(x[0], -1); });
+    dde::RobinBC bc_r(geom, [](const torch::Tensor&, const torch::Tensor& y) { return y; },
+                      [](const auto& x, bool on) { return on && dde::utils::isclose(x[0], 1); });
+    p.data = std::make_unique<dde::data::PDE>(geom, pde, std::vector<dde::icbc::BCPtr>{bc_l, bc_r},
+                                              dde::data::PDEOptions{.num_domain = 16, .num_boundary = 2});
+    p.layers = {1, 50, 50, 50, 1};
+  } else if (name == "euler_beam") {
+    Interval geom(0, 1);
+    auto ddy = [](const torch::Tensor& x, const torch::Tensor& y) { return hessian(y, x, 0, 0); };
+    auto pde = [ddy](const torch::Tensor& x, const torch::Tensor& y) { return hessian(ddy(x, y), x, 0, 0) + 1; };
+    auto left = [](const auto& x, bool on) { return on && dde::utils::isclose(x[0], 0); };
+    auto right = [](const auto& x, bool on) { return on && dde::utils::isclose(x[0], 1); };
+    dde::DirichletBC bc1(geom, zeros, left);
+    dde::NeumannBC bc2(geom, zeros, left);
+    dde::OperatorBC bc3(geom, [ddy](const auto& x, const auto& y, const auto&) { return ddy(x, y); }, right);
+    dde::OperatorBC bc4(geom, [ddy](const auto& x, const auto& y, const auto&) { return jacobian(ddy(x, y), x); },
+                        right);
+    p.data = std::make_unique<dde::data::PDE>(geom, pde, std::vector<dde::icbc::BCPtr>{bc1, bc2, bc3, bc4},
+                                              dde::data::PDEOptions{.num_domain = 10, .num_boundary = 2});
+    p.layers = {1, 20, 20, 20, 1};
   } else {
     throw dde::ValueError("bench_step: unknown problem '" + name +
-                          "'; valid: flagship, heat, heat_wide, burgers, lshape, kovasznay, helmholtz_hole");
+                          "'; valid: flagship, heat, heat_wide, burgers, lshape, kovasznay, helmholtz_hole, robin, "
+                          "euler_beam");
   }
   return p;
 }
@@ -161,7 +189,9 @@ int main(int argc, char** argv) {
   profile.reset();
   const auto& batch = p.data->train_batch();
   const std::int64_t cond_rows = batch.bcs_start.back(), domain_rows = batch.x.size(0) - cond_rows;
-  const std::int64_t K = problem == "lshape" || problem == "helmholtz_hole" ? 4 : problem == "kovasznay" ? 4 : 3;
+  const std::int64_t K = problem == "lshape" || problem == "helmholtz_hole" || problem == "kovasznay" ? 4
+                         : problem == "robin" || problem == "euler_beam"                          ? 2
+                                                                                                   : 3;
   const double gflop = step_gflop(p, domain_rows, cond_rows, K);
   std::ostringstream out;
   out << std::fixed << std::setprecision(3) << "{\"problem\": \"" << problem << "\", \"dtype\": \""
@@ -171,9 +201,12 @@ int main(int argc, char** argv) {
   if (lbfgs_iters > 0) {
     dde::optimizers::set_LBFGS_options({.gtol = 0, .maxiter = lbfgs_iters});
     model.compile("L-BFGS", {.derivatives = derivatives});
+    if (const char* path = std::getenv("PINNXDE_PROFILE"))
+      profile = std::make_unique<torch::autograd::profiler::RecordProfile>(std::string(path) + ".lbfgs.json");
     const auto t1 = std::chrono::steady_clock::now();
     auto [h, state] = model.train({.display_every = 1000000, .verbose = false});
     const double s = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t1).count();
+    profile.reset();
     const auto done = std::max<std::int64_t>(1, state.step - steps - 10);
     out << ", \"ms_per_lbfgs_iter\": " << s / static_cast<double>(done);
   }

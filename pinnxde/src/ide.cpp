@@ -168,16 +168,20 @@ std::int64_t IDE::residual_rows(std::int64_t from, std::int64_t n) const {
 
 namespace {
 // Points the residual wrapper at one batch's int_mat for the duration of one evaluation.
+// (Nested: evaluate's one-pass path calls losses_on_all_rows, which points it at the padded matrix.)
 struct Current {
   const torch::Tensor*& mat;
   std::int64_t& num_f;
-  Current(const torch::Tensor*& m, std::int64_t& nf, const torch::Tensor* value, std::int64_t f) : mat(m), num_f(nf) {
+  const torch::Tensor* saved_mat;
+  std::int64_t saved_num_f;
+  Current(const torch::Tensor*& m, std::int64_t& nf, const torch::Tensor* value, std::int64_t f)
+      : mat(m), num_f(nf), saved_mat(m), saved_num_f(nf) {
     mat = value;
     num_f = f;
   }
   ~Current() {
-    mat = nullptr;
-    num_f = 0;
+    mat = saved_mat;
+    num_f = saved_num_f;
   }
 };
 }  // namespace
@@ -189,15 +193,16 @@ Evaluation IDE::evaluate(const NetFunction& net, const Batch& batch, const std::
   return PDE::evaluate(net, batch, loss_fns);
 }
 
-std::vector<torch::Tensor> IDE::losses(const torch::Tensor& outputs, const Batch& batch,
-                                       const std::vector<LossFunction>& loss_fns) const {
+void IDE::losses_on_all_rows(const torch::Tensor& x, const torch::Tensor& outputs, const Batch& batch,
+                             const std::vector<LossFunction>& loss_fns, std::vector<torch::Tensor>& out) const {
   auto& q = const_cast<IDE*>(this)->which(batch, "losses");
+  const_cast<IDE*>(this)->refresh(q);
   // DeepXDE's layout: a zero row and a zero column per condition row in front.
   const auto nb = batch.bcs_start.back();
   auto mat = torch::zeros({nb + q.num_f, nb + q.int_mat.size(1)}, q.int_mat.options());
   mat.slice(0, nb).slice(1, nb).copy_(q.int_mat);
   Current c(const_cast<IDE*>(this)->current_int_mat_, const_cast<IDE*>(this)->current_num_f_, &mat, q.num_f);
-  return PDE::losses(outputs, batch, loss_fns);
+  PDE::losses_on_all_rows(x, outputs, batch, loss_fns, out);
 }
 
 }  // namespace pinnxde::data

@@ -1,9 +1,16 @@
 #include "pinnxde/optimizers.hpp"
 
+#include <dlfcn.h>
 #include <torch/torch.h>
 
 #include <algorithm>
+#include <array>
+#include <cmath>
+#include <deque>
 #include <iostream>
+#include <limits>
+#include <tuple>
+#include <utility>
 
 #include "optimizers_detail.hpp"
 #include "pinnxde/error.hpp"
@@ -11,6 +18,239 @@
 namespace pinnxde::optimizers {
 namespace {
 LBFGSOptions g_lbfgs;
+
+
+// Dot product with double accumulation (four partial sums), where the BLAS below lacks a symbol.
+template <typename T>
+double dot(const T* a, const T* b, std::int64_t n) {
+  double s[4] = {0, 0, 0, 0};
+  std::int64_t i = 0;
+  for (; i + 4 <= n; i += 4)
+    for (int k = 0; k < 4; ++k) s[k] += static_cast<double>(a[i + k]) * static_cast<double>(b[i + k]);
+  for (; i < n; ++i) s[0] += static_cast<double>(a[i]) * static_cast<double>(b[i]);
+  return (s[0] + s[1]) + (s[2] + s[3]);
+}
+
+template <typename T>
+void axpy(T* y, double alpha, const T* x, std::int64_t n) {
+  const T a = static_cast<T>(alpha);
+  for (std::int64_t i = 0; i < n; ++i) y[i] += a * x[i];
+}
+
+// The BLAS that LibTorch loaded (OpenBLAS: kernels for this CPU's vector width, where the loops above are
+// compiled for baseline x86-64), looked up once; the loops serve when a symbol is missing or n overflows int.
+struct Blas {
+  using Sdot = float (*)(const int*, const float*, const int*, const float*, const int*);
+  using Ddot = double (*)(const int*, const double*, const int*, const double*, const int*);
+  using Saxpy = void (*)(const int*, const float*, const float*, const int*, float*, const int*);
+  using Daxpy = void (*)(const int*, const double*, const double*, const int*, double*, const int*);
+  Sdot sdot = reinterpret_cast<Sdot>(dlsym(RTLD_DEFAULT, "sdot_"));
+  Ddot ddot = reinterpret_cast<Ddot>(dlsym(RTLD_DEFAULT, "ddot_"));
+  Saxpy saxpy = reinterpret_cast<Saxpy>(dlsym(RTLD_DEFAULT, "saxpy_"));
+  Daxpy daxpy = reinterpret_cast<Daxpy>(dlsym(RTLD_DEFAULT, "daxpy_"));
+};
+const Blas& blas() {
+  static const Blas b;
+  return b;
+}
+
+double vdot(const float* a, const float* b, std::int64_t n) {
+  const int m = static_cast<int>(n), one = 1;
+  if (blas().sdot && n <= std::numeric_limits<int>::max()) return blas().sdot(&m, a, &one, b, &one);
+  return dot(a, b, n);
+}
+double vdot(const double* a, const double* b, std::int64_t n) {
+  const int m = static_cast<int>(n), one = 1;
+  if (blas().ddot && n <= std::numeric_limits<int>::max()) return blas().ddot(&m, a, &one, b, &one);
+  return dot(a, b, n);
+}
+void vaxpy(float* y, double alpha, const float* x, std::int64_t n) {
+  const int m = static_cast<int>(n), one = 1;
+  const float a = static_cast<float>(alpha);
+  if (blas().saxpy && n <= std::numeric_limits<int>::max()) return blas().saxpy(&m, &a, x, &one, y, &one);
+  axpy(y, alpha, x, n);
+}
+void vaxpy(double* y, double alpha, const double* x, std::int64_t n) {
+  const int m = static_cast<int>(n), one = 1;
+  if (blas().daxpy && n <= std::numeric_limits<int>::max()) return blas().daxpy(&m, &alpha, x, &one, y, &one);
+  axpy(y, alpha, x, n);
+}
+
+// L-BFGS' search direction d = -H g by the two-loop recursion over the curvature pairs (s_i, y_i), as BLAS
+// calls on the flat vectors: LibTorch's version issues five tensor operations (and a host read) per pair and
+// loop, ~1,000 dispatches an iteration at a history of 100 (1.2 ms of overhead per iteration at 5,000
+// float32 parameters against 0.5 ms here, measured with a closure of 1 ms).
+template <typename T>
+void two_loop(const std::deque<torch::Tensor>& dirs, const std::deque<torch::Tensor>& stps, const std::vector<double>& ro,
+              double h_diag, torch::Tensor& q) {
+  const std::int64_t n = q.numel(), m = static_cast<std::int64_t>(dirs.size());
+  T* qp = q.data_ptr<T>();
+  std::vector<double> al(static_cast<std::size_t>(m));
+  for (std::int64_t i = m - 1; i >= 0; --i) {
+    al[i] = vdot(stps[i].data_ptr<T>(), qp, n) * ro[i];
+    vaxpy(qp, -al[i], dirs[i].data_ptr<T>(), n);
+  }
+  const T h = static_cast<T>(h_diag);
+  for (std::int64_t j = 0; j < n; ++j) qp[j] *= h;
+  for (std::int64_t i = 0; i < m; ++i) {
+    const double be = vdot(dirs[i].data_ptr<T>(), qp, n) * ro[i];
+    vaxpy(qp, al[i] - be, stps[i].data_ptr<T>(), n);
+  }
+}
+
+double flat_dot(const torch::Tensor& a, const torch::Tensor& b) {
+  return a.scalar_type() == torch::kFloat64 ? vdot(a.data_ptr<double>(), b.data_ptr<double>(), a.numel())
+                                            : vdot(a.data_ptr<float>(), b.data_ptr<float>(), a.numel());
+}
+
+double scalar_value(const torch::Tensor& t) {
+  return t.scalar_type() == torch::kFloat64 ? *t.data_ptr<double>() : static_cast<double>(*t.data_ptr<float>());
+}
+
+double abs_max(const torch::Tensor& a) { return a.abs().max().item<double>(); }
+
+// A cubic through (x1, f1, g1) and (x2, f2, g2): its minimiser, clamped to the bounds (by default the
+// interval between x1 and x2); the bounds' midpoint when the cubic has no minimum.
+double cubic_interpolate(double x1, double f1, double g1, double x2, double f2, double g2,
+                         std::optional<std::pair<double, double>> bounds = std::nullopt) {
+  const auto [lo, hi] = bounds ? *bounds : (x1 <= x2 ? std::pair{x1, x2} : std::pair{x2, x1});
+  const double d1 = g1 + g2 - 3 * (f1 - f2) / (x1 - x2);
+  const double d2_square = d1 * d1 - g1 * g2;
+  if (d2_square >= 0) {
+    const double d2 = std::sqrt(d2_square);
+    const double min_pos = x1 <= x2 ? x2 - (x2 - x1) * ((g2 + d2 - d1) / (g2 - g1 + 2 * d2))
+                                    : x1 - (x1 - x2) * ((g1 + d2 - d1) / (g1 - g2 + 2 * d2));
+    return std::min(std::max(min_pos, lo), hi);
+  }
+  return (lo + hi) / 2;
+}
+
+torch::Tensor gather_flat_grad(const std::vector<torch::Tensor>& params) {
+  std::vector<torch::Tensor> views;
+  views.reserve(params.size());
+  for (const auto& p : params)
+    views.push_back(p.grad().defined() ? p.grad().reshape(-1) : torch::zeros({p.numel()}, p.options()));
+  return torch::cat(views).contiguous();
+}
+
+void add_grad(const std::vector<torch::Tensor>& params, double step, const torch::Tensor& update) {
+  std::int64_t offset = 0;
+  for (const auto& p : params) {
+    const auto numel = p.numel();
+    p.add_(update.slice(0, offset, offset + numel).view_as(p), step);
+    offset += numel;
+  }
+}
+
+// The strong Wolfe line search along d from the current point (loss f, gradient g, slope gtd < 0) starting
+// at step t: returns the accepted loss, gradient, step and the evaluations it made.
+template <typename Directional>
+std::tuple<double, torch::Tensor, double, std::int64_t> strong_wolfe(Directional& phi, double t,
+                                                                          const torch::Tensor& d, double f,
+                                                                          const torch::Tensor& g, double gtd) {
+  constexpr double c1 = 1e-4, c2 = 0.9, tolerance_change = 1e-9;
+  constexpr std::int64_t max_ls = 25;
+  const double d_norm = abs_max(d);
+  auto [f_new, g_new] = phi(t);
+  std::int64_t evals = 1, ls_iter = 0;
+  double gtd_new = flat_dot(g_new, d);
+  double t_prev = 0, f_prev = f, gtd_prev = gtd;
+  torch::Tensor g_prev = g;
+  bool done = false;
+  std::array<double, 2> bracket{}, bracket_f{}, bracket_gtd{};
+  std::array<torch::Tensor, 2> bracket_g;
+  int bracket_size = 0;
+  auto bracket_previous_and_new = [&] {
+    bracket = {t_prev, t};
+    bracket_f = {f_prev, f_new};
+    bracket_g = {g_prev, g_new};
+    bracket_gtd = {gtd_prev, gtd_new};
+    bracket_size = 2;
+  };
+  while (ls_iter < max_ls) {
+    if (f_new > f + c1 * t * gtd || (ls_iter > 1 && f_new >= f_prev)) {  // too far: the minimum is behind
+      bracket_previous_and_new();
+      break;
+    }
+    if (std::abs(gtd_new) <= -c2 * gtd) {  // both Wolfe conditions hold
+      bracket[0] = t;
+      bracket_f[0] = f_new;
+      bracket_g[0] = g_new;
+      bracket_size = 1;
+      done = true;
+      break;
+    }
+    if (gtd_new >= 0) {  // the slope turned: the minimum is between the two steps
+      bracket_previous_and_new();
+      break;
+    }
+    const double min_step = t + 0.01 * (t - t_prev), max_step = t * 10, previous = t;
+    t = cubic_interpolate(t_prev, f_prev, gtd_prev, t, f_new, gtd_new, std::pair{min_step, max_step});
+    t_prev = previous;
+    f_prev = f_new;
+    g_prev = g_new;
+    gtd_prev = gtd_new;
+    std::tie(f_new, g_new) = phi(t);
+    ++evals;
+    gtd_new = flat_dot(g_new, d);
+    ++ls_iter;
+  }
+  if (ls_iter == max_ls) {
+    bracket = {0, t};
+    bracket_f = {f, f_new};
+    bracket_g = {g, g_new};
+    bracket_gtd = {gtd, gtd_new};
+    bracket_size = 2;
+  }
+  // Zoom: shrink the bracket until a point satisfies both Wolfe conditions.
+  bool insufficient_progress = false;
+  int low = bracket_f[0] <= bracket_f[bracket_size - 1] ? 0 : 1, high = 1 - low;
+  while (!done && ls_iter < max_ls) {
+    t = cubic_interpolate(bracket[0], bracket_f[0], bracket_gtd[0], bracket[1], bracket_f[1], bracket_gtd[1]);
+    const double b_max = std::max(bracket[0], bracket[1]), b_min = std::min(bracket[0], bracket[1]);
+    const double eps = 0.1 * (b_max - b_min);
+    if (std::min(b_max - t, t - b_min) < eps) {
+      if (insufficient_progress || t >= b_max || t <= b_min) {
+        t = std::abs(t - b_max) < std::abs(t - b_min) ? b_max - eps : b_min + eps;
+        insufficient_progress = false;
+      } else {
+        insufficient_progress = true;
+      }
+    } else {
+      insufficient_progress = false;
+    }
+    std::tie(f_new, g_new) = phi(t);
+    ++evals;
+    gtd_new = flat_dot(g_new, d);
+    ++ls_iter;
+    if (f_new > f + c1 * t * gtd || f_new >= bracket_f[low]) {
+      bracket[high] = t;
+      bracket_f[high] = f_new;
+      bracket_g[high] = g_new;
+      bracket_gtd[high] = gtd_new;
+      low = bracket_f[0] <= bracket_f[1] ? 0 : 1;
+      high = 1 - low;
+    } else {
+      if (std::abs(gtd_new) <= -c2 * gtd) {
+        done = true;
+      } else if (gtd_new * (bracket[high] - bracket[low]) >= 0) {
+        bracket[high] = bracket[low];
+        bracket_f[high] = bracket_f[low];
+        bracket_g[high] = bracket_g[low];
+        bracket_gtd[high] = bracket_gtd[low];
+      }
+      bracket[low] = t;
+      bracket_f[low] = f_new;
+      bracket_g[low] = g_new;
+      bracket_gtd[low] = gtd_new;
+    }
+    // The bracket is too small to move the parameters (LibTorch tests this after a trial, not before).
+    if (std::abs(bracket[1] - bracket[0]) * d_norm < tolerance_change) break;
+  }
+  if (bracket_size == 1) low = 0;
+  return {bracket_f[low], bracket_g[low], bracket[low], evals};
+}
+
 }  // namespace
 
 void set_LBFGS_options(const LBFGSOptions& o) {
@@ -34,6 +274,122 @@ const std::vector<std::string>& optimizer_names() {
   return names;
 }
 
+torch::Tensor LBFGS::step(LossClosure closure) {
+  TORCH_CHECK(closure != nullptr, "LBFGS requires a closure function");
+  torch::NoGradGuard no_grad;
+  const auto& group = param_groups_.at(0);
+  const auto& params = group.params();
+  const auto& o = static_cast<const torch::optim::LBFGSOptions&>(group.options());
+  const double lr = o.lr(), tol_grad = o.tolerance_grad(), tol_change = o.tolerance_change();
+  const std::int64_t max_iter = o.max_iter(), max_eval = o.max_eval().value_or(max_iter * 5 / 4),
+                     history = o.history_size();
+  const std::string key = c10::guts::to_string(params.front().unsafeGetTensorImpl());
+  if (!state_.count(key)) state_[key] = std::make_unique<torch::optim::LBFGSParamState>();
+  auto& st = static_cast<torch::optim::LBFGSParamState&>(*state_[key]);
+
+  auto evaluate = [&] {
+    torch::AutoGradMode enable(true);
+    return closure().item<double>();
+  };
+  torch::Tensor orig_loss;
+  double loss;
+  {
+    torch::AutoGradMode enable(true);
+    orig_loss = closure();
+    loss = orig_loss.item<double>();
+  }
+  std::int64_t current_evals = 1;
+  st.func_evals(st.func_evals() + 1);
+  torch::Tensor flat_grad = gather_flat_grad(params);
+  if (abs_max(flat_grad) <= tol_grad) return orig_loss;
+
+  torch::Tensor d = st.d(), prev_flat_grad = st.prev_flat_grad(), h_diag = st.H_diag();
+  double t = st.t(), prev_loss = st.prev_loss();
+  auto old_dirs = st.old_dirs(), old_stps = st.old_stps();
+  auto ro = st.ro();
+  std::int64_t n_iter = 0;
+  while (n_iter < max_iter) {
+    ++n_iter;
+    st.n_iter(st.n_iter() + 1);
+    if (st.n_iter() == 1) {
+      d = flat_grad.neg();
+      old_dirs.clear();
+      old_stps.clear();
+      ro.clear();
+      h_diag = torch::ones({}, flat_grad.options());
+    } else {
+      auto y = flat_grad.sub(prev_flat_grad);
+      auto s = d.mul(t);
+      const double ys = flat_dot(y, s);
+      if (ys > 1e-10) {
+        if (static_cast<std::int64_t>(old_dirs.size()) == history) {
+          old_dirs.pop_front();
+          old_stps.pop_front();
+          ro.pop_front();
+        }
+        old_dirs.push_back(y);
+        old_stps.push_back(s);
+        ro.push_back(torch::full({}, 1.0 / ys, flat_grad.options()));
+        h_diag = torch::full({}, ys / flat_dot(y, y), flat_grad.options());
+      }
+      std::vector<double> ro_d;  // read in place: a host read (item) per pair would cost a dispatch each
+      ro_d.reserve(ro.size());
+      for (const auto& r : ro) ro_d.push_back(scalar_value(r));
+      d = flat_grad.neg();
+      if (d.scalar_type() == torch::kFloat64)
+        two_loop<double>(old_dirs, old_stps, ro_d, h_diag.item<double>(), d);
+      else
+        two_loop<float>(old_dirs, old_stps, ro_d, h_diag.item<double>(), d);
+    }
+    if (!prev_flat_grad.defined()) prev_flat_grad = flat_grad.clone(at::MemoryFormat::Contiguous);
+    else prev_flat_grad.copy_(flat_grad);
+    prev_loss = loss;
+    t = st.n_iter() == 1 ? std::min(1.0, 1.0 / flat_grad.abs().sum().item<double>()) * lr : lr;
+    const double gtd = flat_dot(flat_grad, d);
+    if (gtd > -tol_change) break;
+
+    std::int64_t ls_evals = 0;
+    bool opt_cond = false;
+    if (o.line_search_fn().has_value()) {
+      TORCH_CHECK(*o.line_search_fn() == "strong_wolfe", "only 'strong_wolfe' is supported");
+      std::vector<torch::Tensor> x_init;
+      for (const auto& p : params) x_init.push_back(p.clone(at::MemoryFormat::Contiguous));
+      auto directional = [&](double step) {
+        add_grad(params, step, d);
+        const double f = evaluate();
+        auto g = gather_flat_grad(params);
+        for (std::size_t i = 0; i < params.size(); ++i) params[i].copy_(x_init[i]);
+        return std::pair{f, g};
+      };
+      std::tie(loss, flat_grad, t, ls_evals) = strong_wolfe(directional, t, d, loss, flat_grad, gtd);
+      add_grad(params, t, d);
+      opt_cond = abs_max(flat_grad) <= tol_grad;
+    } else {
+      add_grad(params, t, d);
+      if (n_iter != max_iter) {
+        loss = evaluate();
+        flat_grad = gather_flat_grad(params);
+        opt_cond = abs_max(flat_grad) <= tol_grad;
+        ls_evals = 1;
+      }
+    }
+    current_evals += ls_evals;
+    st.func_evals(st.func_evals() + ls_evals);
+    if (n_iter == max_iter || current_evals >= max_eval || opt_cond) break;
+    if (abs_max(d) * std::abs(t) <= tol_change) break;
+    if (std::abs(loss - prev_loss) < tol_change) break;
+  }
+  st.d(d);
+  st.t(t);
+  st.old_dirs(old_dirs);
+  st.old_stps(old_stps);
+  st.ro(ro);
+  st.H_diag(h_diag);
+  st.prev_flat_grad(prev_flat_grad);
+  st.prev_loss(prev_loss);
+  return orig_loss;
+}
+
 namespace detail {
 
 bool is_lbfgs(const std::string& name) { return name == "L-BFGS" || name == "L-BFGS-B"; }
@@ -49,6 +405,7 @@ std::unique_ptr<torch::optim::Optimizer> make_optimizer(const std::string& name,
                         pinnxde::detail::join(optimizer_names()));
 }
 
+
 std::unique_ptr<torch::optim::Optimizer> make_lbfgs(const std::vector<torch::Tensor>& params, std::int64_t max_iter,
                                                     std::int64_t max_eval) {
   const auto& lo = LBFGS_options();
@@ -59,7 +416,7 @@ std::unique_ptr<torch::optim::Optimizer> make_lbfgs(const std::vector<torch::Ten
                   .tolerance_change(lo.ftol)
                   .history_size(lo.maxcor)
                   .line_search_fn("strong_wolfe");
-  return std::make_unique<torch::optim::LBFGS>(params, opts);
+  return std::make_unique<optimizers::LBFGS>(params, opts);
 }
 
 void lbfgs_begin(LbfgsRun& run, std::optional<std::int64_t> iterations) {

@@ -459,3 +459,56 @@ TEST_F(EngineTest, HessianDefaultsAreDeepXDEs) {
 }
 
 }  // namespace
+
+// PDE::evaluate takes a small batch (<= 512 rows) on one network pass over every row of X, a larger one
+// term by term on each term's own rows (ctest engine.term_by_term runs this with every batch term by term).
+// Either way the loss terms and their parameter gradients are DeepXDE's: PDE::losses on the network's
+// outputs over all of X. The problem has a value-only condition, a Neumann and an operator condition
+// whose derivatives the residual does not ask for, and a third-order operator.
+class PdeEvaluationTest : public EngineTest {};
+
+TEST_F(PdeEvaluationTest, EveryTermEqualsDeepXDEsAllRowsEvaluation) {
+  auto pde = [](const torch::Tensor& x, const torch::Tensor& y) { return dde::grad::hessian(y, x) + y; };
+  auto zero = [](const torch::Tensor& x) { return torch::zeros({x.size(0), 1}, x.options()); };
+  dde::geometry::Interval geom(0, 1);
+  auto left = [](const auto& x, bool on) { return on && dde::utils::isclose(x[0], 0); };
+  auto right = [](const auto& x, bool on) { return on && dde::utils::isclose(x[0], 1); };
+  dde::DirichletBC d(geom, [](const torch::Tensor& x) { return torch::ones({x.size(0), 1}, x.options()); }, left);
+  dde::NeumannBC n(geom, zero, right);
+  dde::OperatorBC third(geom, [](const auto& x, const auto& y, const auto&) {
+    return dde::grad::jacobian(dde::grad::hessian(y, x), x) - y;
+  }, right);
+  for (std::int64_t domain : {30, 700}) {  // 34 and 704 rows of X
+    SCOPED_TRACE(domain);
+    dde::data::PDE data(geom, pde, {d, n, third}, {.num_domain = domain, .num_boundary = 2});
+    dde::nn::FNN net({1, 16, 16, 1}, "tanh");
+    const auto& batch = data.train_batch();
+    auto mse = std::vector<dde::data::LossFunction>{dde::losses::get("MSE")};
+    auto params = net->parameters();
+    auto total = [](const std::vector<torch::Tensor>& t) {
+      torch::Tensor s = t[0];
+      for (std::size_t k = 1; k < t.size(); ++k) s = s + t[k];
+      return s;
+    };
+    std::vector<torch::Tensor> split, all;
+    {
+      dde::grad::Scope scope;
+      split = data.evaluate([&](const torch::Tensor& x) { return net->forward(x); }, batch, mse).terms;
+    }
+    {
+      dde::grad::Scope scope;
+      auto x = batch.x.detach().requires_grad_(true);
+      dde::data::Batch b = batch;
+      b.x = x;
+      all = data.losses(net->forward(x), b, mse);
+    }
+    ASSERT_EQ(split.size(), 4u);
+    ASSERT_EQ(all.size(), 4u);
+    for (std::size_t k = 0; k < 4; ++k) {
+      EXPECT_NEAR(split[k].item<double>(), all[k].item<double>(), 1e-12 * (1 + all[k].item<double>())) << k;
+      EXPECT_GT(all[k].item<double>(), 0) << k;
+    }
+    auto g1 = grads(total(split), params), g2 = grads(total(all), params);
+    for (std::size_t i = 0; i < params.size(); ++i) EXPECT_LT(max_diff(g1[i], g2[i]), 1e-12) << i;
+  }
+}

@@ -1,5 +1,7 @@
 #pragma once
-// Optimizer settings. Port of deepxde.optimizers.config.
+// Optimizer settings. Port of deepxde.optimizers.config. And pinnxde's L-BFGS as a LibTorch optimizer.
+#include <torch/optim/lbfgs.h>
+
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -7,8 +9,8 @@
 
 namespace pinnxde::optimizers {
 
-/// L-BFGS settings with DeepXDE's defaults (scipy's names). pinnxde's L-BFGS runs LibTorch's L-BFGS with a
-/// strong Wolfe line search in chunks of display_every iterations and, unlike DeepXDE, restarts it with a
+/// L-BFGS settings with DeepXDE's defaults (scipy's names). pinnxde's L-BFGS runs LibTorch's L-BFGS algorithm
+/// (optimizers::LBFGS below) with a strong Wolfe line search in chunks of display_every iterations and, unlike DeepXDE, restarts it with a
 /// fresh curvature history when it stops on a failed line search while the loss is still falling, so it
 /// does not quit after a handful of iterations in float32.
 struct LBFGSOptions {
@@ -29,6 +31,18 @@ struct LBFGSOptions {
 /// Sets the options every later compile("L-BFGS") uses.
 void set_LBFGS_options(const LBFGSOptions& options);
 const LBFGSOptions& LBFGS_options();
+
+/// LibTorch's L-BFGS, faster: a drop-in for torch::optim::LBFGS in a training loop of your own (what
+/// compile("L-BFGS") runs). The same algorithm, options and state (LBFGSParamState, so archives written by
+/// either load into either), with line_search_fn "strong_wolfe" (PyTorch's c1 = 1e-4, c2 = 0.9, 25
+/// evaluations) or none; the two-loop recursion and the vector reductions call BLAS on the flat vectors
+/// instead of issuing some 1,000 tensor operations an iteration at a history of 100, which cost as much as
+/// the whole step of a small problem (docs/performance.md). Iterates and evaluations match LibTorch's.
+class LBFGS : public torch::optim::LBFGS {
+ public:
+  using torch::optim::LBFGS::LBFGS;
+  torch::Tensor step(LossClosure closure) override;
+};
 
 /// Names compile() accepts.
 const std::vector<std::string>& optimizer_names();

@@ -70,8 +70,6 @@ class IDE : public PDE {
   IDE(const IDE&) = delete;  // the residual wrapper refers to this object
   IDE& operator=(const IDE&) = delete;
 
-  std::vector<torch::Tensor> losses(const torch::Tensor& outputs, const Batch& batch,
-                                    const std::vector<LossFunction>& loss_fns) const override;
   Evaluation evaluate(const NetFunction& net, const Batch& batch, const std::vector<LossFunction>& loss_fns) override;
   /// Batch rows: [condition rows | collocation points (train_x_all) | quadrature nodes].
   const Batch& train_batch() override;
@@ -86,6 +84,8 @@ class IDE : public PDE {
 
  protected:
   std::int64_t residual_rows(std::int64_t from, std::int64_t n) const override;
+  void losses_on_all_rows(const torch::Tensor& x, const torch::Tensor& outputs, const Batch& batch,
+                          const std::vector<LossFunction>& loss_fns, std::vector<torch::Tensor>& out) const override;
 
  private:
   struct QuadBatch {

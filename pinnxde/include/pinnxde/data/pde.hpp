@@ -21,6 +21,9 @@
 // own rows only: the residual on train_x_all, the conditions that need values only (Dirichlet, IC,
 // PointSetBC, ...) on one pass without derivatives, each derivative condition (Neumann, Robin, OperatorBC,
 // ...) on its rows. A residual or operator therefore sees the rows it is evaluated on, not all of X.
+// A small batch (at most 512 rows of X) is evaluated as DeepXDE does, on one pass over every
+// row, the residual and each condition taking their rows from it: for a few dozen points a step costs the
+// number of operations, not their size, and one pass is cheaper than several.
 //
 // Global loss terms: a functional of the whole solution, such as a normalisation int psi^2 dx = 1 or an
 // orthogonality int psi0 psi dx = 0, evaluated on its own quadrature rule (not on the collocation rows,
@@ -176,6 +179,10 @@ class PDE : public Data {
   void require_terms() const;
   /// Appends the residual's loss terms: residual(x, y, aux) with the loss over rows [from, R), where
   /// R = residual_rows(from, N) (N = x.size(0)); a term may have N or R rows.
+  // The residual and every condition's misfit from outputs = net(x) on all rows of the batch (DeepXDE's
+  // evaluation; IDE pads its integration matrix for the condition rows).
+  virtual void losses_on_all_rows(const torch::Tensor& x, const torch::Tensor& outputs, const Batch& batch,
+                          const std::vector<LossFunction>& loss_fns, std::vector<torch::Tensor>& out) const;
   void residual_losses(const torch::Tensor& x, const torch::Tensor& y, const torch::Tensor& aux, std::int64_t from,
                        const std::vector<LossFunction>& loss_fns, std::vector<torch::Tensor>& out) const;
   /// Condition k's loss term (loss term number `term`) from its misfit at rows [beg, end) of inputs/outputs.
