@@ -121,8 +121,10 @@ IDE::QuadBatch IDE::make_quad_batch(const geometry::Points& points, bool with_so
 
 void IDE::refresh(QuadBatch& q) const {
   ensure_options(q.batch, config::options());
-  if (q.int_mat.scalar_type() != q.batch.x.scalar_type() || q.int_mat.device() != q.batch.x.device())
+  if (q.int_mat.scalar_type() != q.batch.x.scalar_type() || q.int_mat.device() != q.batch.x.device()) {
     q.int_mat = q.int_mat.to(q.batch.x.options().requires_grad(false));
+    q.padded_mat = torch::Tensor();
+  }
 }
 
 const Batch& IDE::train_batch() {
@@ -197,11 +199,13 @@ void IDE::losses_on_all_rows(const torch::Tensor& x, const torch::Tensor& output
                              const std::vector<LossFunction>& loss_fns, std::vector<torch::Tensor>& out) const {
   auto& q = const_cast<IDE*>(this)->which(batch, "losses");
   const_cast<IDE*>(this)->refresh(q);
-  // DeepXDE's layout: a zero row and a zero column per condition row in front.
-  const auto nb = batch.bcs_start.back();
-  auto mat = torch::zeros({nb + q.num_f, nb + q.int_mat.size(1)}, q.int_mat.options());
-  mat.slice(0, nb).slice(1, nb).copy_(q.int_mat);
-  Current c(const_cast<IDE*>(this)->current_int_mat_, const_cast<IDE*>(this)->current_num_f_, &mat, q.num_f);
+  if (!q.padded_mat.defined()) {  // DeepXDE's layout: a zero row and a zero column per condition row in front
+    const auto nb = batch.bcs_start.back();
+    q.padded_mat = torch::zeros({nb + q.num_f, nb + q.int_mat.size(1)}, q.int_mat.options());
+    q.padded_mat.slice(0, nb).slice(1, nb).copy_(q.int_mat);
+  }
+  Current c(const_cast<IDE*>(this)->current_int_mat_, const_cast<IDE*>(this)->current_num_f_, &q.padded_mat,
+            q.num_f);
   PDE::losses_on_all_rows(x, outputs, batch, loss_fns, out);
 }
 

@@ -130,7 +130,7 @@ torch::Tensor gather_flat_grad(const std::vector<torch::Tensor>& params) {
   views.reserve(params.size());
   for (const auto& p : params)
     views.push_back(p.grad().defined() ? p.grad().reshape(-1) : torch::zeros({p.numel()}, p.options()));
-  return torch::cat(views).contiguous();
+  return torch::cat(views);  // reshape: a non-contiguous gradient (a transposed backward) is fine
 }
 
 void add_grad(const std::vector<torch::Tensor>& params, double step, const torch::Tensor& update) {
@@ -405,7 +405,6 @@ std::unique_ptr<torch::optim::Optimizer> make_optimizer(const std::string& name,
                         pinnxde::detail::join(optimizer_names()));
 }
 
-
 std::unique_ptr<torch::optim::Optimizer> make_lbfgs(const std::vector<torch::Tensor>& params, std::int64_t max_iter,
                                                     std::int64_t max_eval) {
   const auto& lo = LBFGS_options();
@@ -452,12 +451,7 @@ LbfgsChunk lbfgs_chunk(LbfgsRun& run, std::unique_ptr<torch::optim::Optimizer>& 
   LbfgsChunk chunk;
   opt->step([&] {
     ++chunk.evaluations;
-    auto loss = torch::tensor(closure(n_iter() - before), torch::kFloat64);
-    // LibTorch's L-BFGS flattens the gradients with view(-1); autograd may leave a parameter's gradient
-    // non-contiguous (a transposed or sliced backward, e.g. through the derivative paths of a transform).
-    for (const auto& p : params)
-      if (p.grad().defined() && !p.grad().is_contiguous()) p.mutable_grad() = p.grad().contiguous();
-    return loss;
+    return torch::tensor(closure(n_iter() - before), torch::kFloat64);
   });
   chunk.iterations = n_iter() - before;
   run.done += chunk.iterations;

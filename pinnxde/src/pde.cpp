@@ -358,10 +358,10 @@ void PDE::losses_on_all_rows(const torch::Tensor& x, const torch::Tensor& output
 // Each term on its own rows with only what it needs: the residual on the domain rows (train_x_all) with
 // derivatives; the conditions that use values only on one shared pass whose inputs need no gradient; each
 // derivative condition on a pass of its own rows. DeepXDE evaluates the residual on every row of X and
-// slices; the losses are the same. A batch of at most one_pass_rows() rows (512) is evaluated as DeepXDE does, on one
-// pass over every row: there a step's cost is the number of operations, not their size, and one pass
-// (with one reverse pass and one derivative cache) is cheaper than the 2 + (derivative conditions) passes
-// of the split (the Euler beam: 1 pass instead of 5).
+// slices; the losses are the same. A batch of at most one_pass_rows() rows (512) is evaluated as DeepXDE
+// does, on one pass over every row: there a step's cost is the number of operations, not their size, and
+// one pass (with one reverse pass and one derivative cache) is cheaper than the 2 + (derivative conditions)
+// passes of the split (the Euler beam: 1 pass instead of 5).
 namespace {
 // The largest batch evaluated on one pass: 512 rows, or PINNXDE_ONE_PASS_ROWS (0: always term by term, which
 // a ctest uses to keep the split covered by the small problems of the engine tests).

@@ -9,10 +9,10 @@
 
 namespace pinnxde::optimizers {
 
-/// L-BFGS settings with DeepXDE's defaults (scipy's names). pinnxde's L-BFGS runs LibTorch's L-BFGS algorithm
-/// (optimizers::LBFGS below) with a strong Wolfe line search in chunks of display_every iterations and, unlike DeepXDE, restarts it with a
-/// fresh curvature history when it stops on a failed line search while the loss is still falling, so it
-/// does not quit after a handful of iterations in float32.
+/// L-BFGS settings with DeepXDE's defaults (scipy's names). pinnxde's L-BFGS runs LibTorch's L-BFGS
+/// algorithm (optimizers::LBFGS below) with a strong Wolfe line search in chunks of display_every
+/// iterations and, unlike DeepXDE, restarts it with a fresh curvature history when it stops on a failed
+/// line search while the loss is still falling, so it does not quit after a handful of iterations in float32.
 struct LBFGSOptions {
   int maxcor = 100;                   // history size
   double ftol = 0.0;                  // stop when the loss changes less than this (relative)

@@ -92,6 +92,9 @@ class IDE : public PDE {
     Batch batch;
     std::int64_t num_f = 0;
     torch::Tensor int_mat;  // (num_f, num_f (1 + quad_deg)), in the batch's dtype
+    // int_mat with a zero row and column per condition row in front (DeepXDE's layout, for the residual on
+    // every row of the batch); built on first use, dropped when int_mat changes dtype.
+    torch::Tensor padded_mat;
   };
   QuadBatch make_quad_batch(const geometry::Points& points, bool with_solution) const;
   QuadBatch& which(const Batch& batch, const char* where);

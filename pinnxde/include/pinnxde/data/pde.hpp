@@ -177,12 +177,12 @@ class PDE : public Data {
   virtual std::int64_t residual_rows(std::int64_t /*from*/, std::int64_t n) const { return n; }
   /// Throws unless there is a residual or a condition (something to train).
   void require_terms() const;
+  /// The residual and every condition's misfit from outputs = net(x) on all rows of the batch (DeepXDE's
+  /// evaluation; IDE pads its integration matrix for the condition rows).
+  virtual void losses_on_all_rows(const torch::Tensor& x, const torch::Tensor& outputs, const Batch& batch,
+                                  const std::vector<LossFunction>& loss_fns, std::vector<torch::Tensor>& out) const;
   /// Appends the residual's loss terms: residual(x, y, aux) with the loss over rows [from, R), where
   /// R = residual_rows(from, N) (N = x.size(0)); a term may have N or R rows.
-  // The residual and every condition's misfit from outputs = net(x) on all rows of the batch (DeepXDE's
-  // evaluation; IDE pads its integration matrix for the condition rows).
-  virtual void losses_on_all_rows(const torch::Tensor& x, const torch::Tensor& outputs, const Batch& batch,
-                          const std::vector<LossFunction>& loss_fns, std::vector<torch::Tensor>& out) const;
   void residual_losses(const torch::Tensor& x, const torch::Tensor& y, const torch::Tensor& aux, std::int64_t from,
                        const std::vector<LossFunction>& loss_fns, std::vector<torch::Tensor>& out) const;
   /// Condition k's loss term (loss term number `term`) from its misfit at rows [beg, end) of inputs/outputs.
