@@ -13,6 +13,11 @@
 // Full budget (gallery), as DeepXDE: 30000 domain / 1500 boundary / 1500 initial points, 6000 test points,
 // FNN [2, 40, 40, 1] tanh "Glorot uniform", Adam 1e-3 with inverse-time decay (3000 steps, rate 0.9)
 // x 20000, then L-BFGS. The error is measured on DeepXDE's 256 x 256 plotting grid.
+//
+// --hard-initial builds both initial conditions into the network, u = x + tanh(t)^2 N(x, t) (u = x and
+// u_t = 0 at t = 0 exactly), and drops the two initial terms; the boundary stays soft. With soft initial
+// conditions the error grows with t (the values at t = 0 are only approximately right, and the equation
+// carries the misfit forward undamped).
 #include <pinnxde/example_cli.hpp>
 #include <pinnxde/pinnxde.hpp>
 
@@ -20,7 +25,9 @@ namespace dde = pinnxde;
 
 int main(int argc, char** argv) {
   return dde::examples::run([&] {
-    const auto args = dde::examples::parse_args(argc, argv, {.iterations = 20000, .lbfgs_iterations = 15000});
+    dde::examples::Flags flags(argc, argv);
+    const bool hard_initial = flags.toggle("--hard-initial");
+    const auto args = dde::examples::parse_args(flags, {.iterations = 20000, .lbfgs_iterations = 15000});
 
     dde::geometry::Interval geom(-1, 1);
     dde::geometry::TimeDomain timedomain(0, 10);
@@ -47,11 +54,17 @@ int main(int argc, char** argv) {
         },
         [](const auto& x, bool) { return dde::utils::isclose(x[1], 0); });
 
-    dde::data::TimePDE data(geomtime, pde, {bc, ic_1, ic_2},
-                            {.num_domain = 30000, .num_boundary = 1500, .num_initial = 1500, .solution = func,
-                             .num_test = 6000});
+    std::vector<dde::icbc::BCPtr> conditions = {bc};
+    if (!hard_initial) conditions.insert(conditions.end(), {ic_1, ic_2});
+    dde::data::TimePDE data(geomtime, pde, conditions,
+                            {.num_domain = 30000, .num_boundary = 1500, .num_initial = hard_initial ? 0 : 1500,
+                             .solution = func, .num_test = 6000});
 
     dde::nn::FNN net({2, 40, 40, 1}, "tanh", "Glorot uniform");
+    if (hard_initial)
+      net->apply_output_transform([](const torch::Tensor& x, const torch::Tensor& y) {
+        return x.slice(1, 0, 1) + torch::tanh(x.slice(1, 1, 2)).pow(2) * y;
+      });
     dde::Model model(data, net);
     model.compile("adam", {.lr = 1e-3, .metrics = {"l2 relative error"}, .decay = dde::Decay{"inverse time", 3000, 0.9}});
     model.train({.iterations = args.iterations, .display_every = args.display_every});
