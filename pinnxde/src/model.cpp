@@ -629,7 +629,17 @@ std::pair<LossHistory, TrainState> Model::train(TrainOptions o) {
   }
   if (!o.model_restore_path.empty()) restore(o.model_restore_path);
   const CoutFormatGuard cout_format;  // the user's own prints after train() keep their digits
-  std::cout << "Training model...\n\n";
+  {  // the budget of this call, so that a log (and the gallery's report) says what ran
+    std::int64_t num_params = 0;
+    for (const auto& p : m.params_) num_params += p.numel();
+    std::cout << "Training model... (" << m.optimizer_name_ << ": ";
+    if (lbfgs)
+      std::cout << "up to " << o.iterations.value_or(optimizers::LBFGS_options().maxiter) << " iterations";
+    else
+      std::cout << *o.iterations << " steps";
+    std::cout << ", " << m.data_.train_batch().x.size(0) << " training rows, " << num_params
+              << " trainable parameters)\n\n";
+  }
   const auto t0 = std::chrono::steady_clock::now();
   m.deadline_.reset();
   if (o.time_limit > 0)
