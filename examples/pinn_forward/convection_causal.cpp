@@ -25,6 +25,8 @@
 // u(x, 0) = exp(-(x - pi)^2 / (2 (pi/4)^2)), exact u = h e^(rho t) / (h e^(rho t) + 1 - h): with the
 // periodic embedding it is no failure case either (rho = 5, --ic-weight 1, 10,000 steps: plain 0.024,
 // causal 0.032).
+// --wave C solves a standing wave instead, u_tt = C^2 u_xx with u(x, 0) = sin x, u_t(x, 0) = 0, exact
+// u = sin x cos(C t) (the residual divided by C^2, u_t(x, 0) by C, so that eps means the same at every C).
 //   ./convection_causal [--causal 32 --causal-eps 1 --beta B --ic-weight 100 --iterations N --seed S ...]
 #include <pinnxde/example_cli.hpp>
 #include <pinnxde/pinnxde.hpp>
@@ -38,10 +40,12 @@ int main(int argc, char** argv) {
     const double ic_weight = flags.number("--ic-weight", 100, 1e-6, 1e6);
     const double eps0 = flags.number("--causal-eps", 1, 1e-9, 1e6);  // the schedule: eps0, 10 eps0, 100 eps0
     const double rho = flags.number("--reaction", 0, 0, 100);  // > 0: u_t = rho u (1 - u) instead
+    const double wave = flags.number("--wave", 0, 0, 1000);    // > 0: u_tt = c^2 u_xx instead, c = wave
     const auto args = dde::examples::parse_args(flags, {.iterations = 2000, .lbfgs_iterations = 0, .accepts_causal = true});
     auto h0 = [](const torch::Tensor& s) { return torch::exp(-(s - M_PI).square() / (2 * (M_PI / 4) * (M_PI / 4))); };
     auto pde = [&](const torch::Tensor& x, const torch::Tensor& y) {
       if (rho > 0) return dde::grad::jacobian(y, x, 0, 1) - rho * y * (1 - y);
+      if (wave > 0) return dde::grad::hessian(y, x, 1, 1) / (wave * wave) - dde::grad::hessian(y, x, 0, 0);
       return dde::grad::jacobian(y, x, 0, 1) + beta * dde::grad::jacobian(y, x, 0, 0);
     };
     auto exact = [&](const torch::Tensor& x) {
@@ -49,13 +53,22 @@ int main(int argc, char** argv) {
         auto h = h0(x.slice(1, 0, 1)), e = torch::exp(rho * x.slice(1, 1, 2));
         return h * e / (h * e + 1 - h);
       }
+      if (wave > 0) return torch::sin(x.slice(1, 0, 1)) * torch::cos(wave * x.slice(1, 1, 2));
       return torch::sin(x.slice(1, 0, 1) - beta * x.slice(1, 1, 2));
     };
 
     dde::geometry::GeometryXTime geomtime(dde::geometry::Interval(0, 2 * M_PI), dde::geometry::TimeDomain(0, 1));
     auto initial = [&](const torch::Tensor& x) { return rho > 0 ? h0(x.slice(1, 0, 1)) : torch::sin(x.slice(1, 0, 1)); };
     dde::IC ic(geomtime, initial, dde::on_initial);
-    dde::data::TimePDE data(geomtime, pde, {ic}, {.num_domain = 2000, .num_initial = 200});
+    // The wave's second initial condition, u_t(x, 0) = 0 (scaled by 1/c as the residual by 1/c^2).
+    dde::OperatorBC ic_t(
+        geomtime, [&](const torch::Tensor& x, const torch::Tensor& y, const torch::Tensor&) {
+          return dde::grad::jacobian(y, x, 0, 1) / wave;
+        },
+        [](const auto& x, bool) { return dde::utils::isclose(x[1], 0); });
+    std::vector<dde::icbc::BCPtr> conditions{ic};
+    if (wave > 0) conditions.push_back(ic_t);
+    dde::data::TimePDE data(geomtime, pde, conditions, {.num_domain = 2000, .num_initial = 200});
     dde::nn::FNN net({3, 64, 64, 64, 1}, "tanh", "Glorot normal");
     net->apply_feature_transform([](const torch::Tensor& x) {
       auto s = x.slice(1, 0, 1);
@@ -65,6 +78,7 @@ int main(int argc, char** argv) {
     dde::Model model(data, net);
     // The initial condition weighs --ic-weight (100) in both modes: it is the only thing that rules out u = 0.
     dde::CompileOptions options{.lr = 1e-3, .loss_weights = {1, ic_weight}};
+    if (wave > 0) options.loss_weights.push_back(ic_weight);
     if (args.causal > 0)
       options.causal = {.num_windows = args.causal, .eps = {eps0, 10 * eps0, 100 * eps0}, .delta = 0.99};
     model.compile("adam", options);

@@ -390,13 +390,124 @@ torch::Tensor LBFGS::step(LossClosure closure) {
   return orig_loss;
 }
 
+namespace {
+// One Adam update of n elements, in the order of LibTorch's tensor operations: m = b1 m + (1 - b1) g,
+// v = b2 v + (1 - b2) g^2 (v_max = max(v_max, v) with amsgrad), p -= step_size m / (sqrt(v) / sqrt(bc2) + eps).
+template <typename T>
+__attribute__((optimize("no-math-errno"))) void adam_update(T* __restrict p, const T* __restrict g,
+                                                            T* __restrict m, T* __restrict v, T* __restrict vmax,
+                                                            std::int64_t n, double beta1, double beta2, double eps,
+                                                            double weight_decay, double step_size, double bc2) {
+  const T b1 = static_cast<T>(beta1), c1 = static_cast<T>(1 - beta1), b2 = static_cast<T>(beta2),
+          c2 = static_cast<T>(1 - beta2), e = static_cast<T>(eps), wd = static_cast<T>(weight_decay),
+          s = static_cast<T>(-step_size), r = static_cast<T>(std::sqrt(bc2));
+  if (wd != T(0) || vmax) {
+    for (std::int64_t i = 0; i < n; ++i) {
+      const T gi = wd != T(0) ? g[i] + wd * p[i] : g[i];
+      m[i] = m[i] * b1 + c1 * gi;
+      v[i] = v[i] * b2 + c2 * gi * gi;
+      T vi = v[i];
+      if (vmax) vi = vmax[i] = std::max(vmax[i], vi);
+      p[i] += s * m[i] / (std::sqrt(vi) / r + e);
+    }
+    return;
+  }
+  for (std::int64_t i = 0; i < n; ++i) {  // the common case, vectorised
+    const T gi = g[i];
+    const T mi = m[i] * b1 + c1 * gi, vi = v[i] * b2 + c2 * gi * gi;
+    m[i] = mi;
+    v[i] = vi;
+    p[i] += s * mi / (std::sqrt(vi) / r + e);
+  }
+}
+
+// The fused loop pays where LibTorch's per-operation cost dominates: tensors up to this many elements. Above
+// it LibTorch's vectorised operations are faster than one scalar-division loop (a 350 x 350 layer: ~0.55 ms
+// against ~0.8 ms a step on this VM's AVX-512 CPU).
+constexpr std::int64_t kFusedMaxNumel = 1 << 16;
+
+bool fusable(const torch::Tensor& p, const torch::Tensor& t) {
+  return t.defined() && t.device().is_cpu() && t.scalar_type() == p.scalar_type() && t.is_contiguous() &&
+         t.numel() == p.numel();
+}
+
+// LibTorch's Adam update of one parameter, operation for operation (torch/csrc/api/src/optim/adam.cpp).
+void adam_ops(torch::Tensor& p, const torch::optim::AdamOptions& o, torch::optim::AdamParamState& s, double bc1,
+              double bc2) {
+  const auto [beta1, beta2] = o.betas();
+  auto grad = p.grad();
+  if (o.weight_decay() != 0) grad = grad.add(p, o.weight_decay());
+  s.exp_avg().mul_(beta1).add_(grad, 1 - beta1);
+  s.exp_avg_sq().mul_(beta2).addcmul_(grad, grad, 1 - beta2);
+  torch::Tensor denom;
+  if (o.amsgrad()) {
+    torch::max_out(s.max_exp_avg_sq(), s.exp_avg_sq(), s.max_exp_avg_sq());
+    denom = (s.max_exp_avg_sq().sqrt() / std::sqrt(bc2)).add_(o.eps());
+  } else {
+    denom = (s.exp_avg_sq().sqrt() / std::sqrt(bc2)).add_(o.eps());
+  }
+  p.addcdiv_(s.exp_avg(), denom, -o.lr() / bc1);
+}
+}  // namespace
+
+torch::Tensor Adam::step(LossClosure closure) {
+  torch::NoGradGuard no_grad;
+  torch::Tensor loss;
+  if (closure) {
+    at::AutoGradMode enable_grad(true);
+    loss = closure();
+  }
+  for (auto& group : param_groups_) {
+    const auto& o = static_cast<const torch::optim::AdamOptions&>(group.options());
+    for (auto& p : group.params()) {
+      if (!p.grad().defined()) continue;
+      const auto key = c10::guts::to_string(p.unsafeGetTensorImpl());
+      auto it = state_.find(key);
+      if (it == state_.end()) {
+        auto s = std::make_unique<torch::optim::AdamParamState>();
+        s->step(0);
+        s->exp_avg(torch::zeros_like(p, torch::MemoryFormat::Preserve));
+        s->exp_avg_sq(torch::zeros_like(p, torch::MemoryFormat::Preserve));
+        if (o.amsgrad()) s->max_exp_avg_sq(torch::zeros_like(p, torch::MemoryFormat::Preserve));
+        it = state_.emplace(key, std::move(s)).first;
+      }
+      auto& s = static_cast<torch::optim::AdamParamState&>(*it->second);
+      s.step(s.step() + 1);
+      const auto [beta1, beta2] = o.betas();
+      const double bc1 = 1 - std::pow(beta1, static_cast<double>(s.step()));
+      const double bc2 = 1 - std::pow(beta2, static_cast<double>(s.step()));
+      const auto g = p.grad();
+      const auto st = p.scalar_type();
+      // Each parameter always takes the same path (it depends on its size, device and dtype), so a run's
+      // round-off does not change from step to step.
+      const bool fused = (st == torch::kFloat || st == torch::kDouble) && p.numel() <= kFusedMaxNumel &&
+                         fusable(p, p) && fusable(p, g) && fusable(p, s.exp_avg()) && fusable(p, s.exp_avg_sq()) &&
+                         (!o.amsgrad() || fusable(p, s.max_exp_avg_sq()));
+      if (!fused) {
+        adam_ops(p, o, s, bc1, bc2);
+      } else if (st == torch::kFloat) {
+        adam_update<float>(p.data_ptr<float>(), g.data_ptr<float>(), s.exp_avg().data_ptr<float>(),
+                           s.exp_avg_sq().data_ptr<float>(),
+                           o.amsgrad() ? s.max_exp_avg_sq().data_ptr<float>() : nullptr, p.numel(), beta1, beta2,
+                           o.eps(), o.weight_decay(), o.lr() / bc1, bc2);
+      } else {
+        adam_update<double>(p.data_ptr<double>(), g.data_ptr<double>(), s.exp_avg().data_ptr<double>(),
+                            s.exp_avg_sq().data_ptr<double>(),
+                            o.amsgrad() ? s.max_exp_avg_sq().data_ptr<double>() : nullptr, p.numel(), beta1,
+                            beta2, o.eps(), o.weight_decay(), o.lr() / bc1, bc2);
+      }
+    }
+  }
+  return loss;
+}
+
 namespace detail {
 
 bool is_lbfgs(const std::string& name) { return name == "L-BFGS" || name == "L-BFGS-B"; }
 
 std::unique_ptr<torch::optim::Optimizer> make_optimizer(const std::string& name,
                                                         const std::vector<torch::Tensor>& params, double lr) {
-  if (name == "adam") return std::make_unique<torch::optim::Adam>(params, torch::optim::AdamOptions(lr));
+  if (name == "adam") return std::make_unique<optimizers::Adam>(params, torch::optim::AdamOptions(lr));
   if (name == "adamw") return std::make_unique<torch::optim::AdamW>(params, torch::optim::AdamWOptions(lr));
   if (name == "sgd") return std::make_unique<torch::optim::SGD>(params, torch::optim::SGDOptions(lr));
   if (name == "rmsprop") return std::make_unique<torch::optim::RMSprop>(params, torch::optim::RMSpropOptions(lr));

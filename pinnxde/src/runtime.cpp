@@ -126,6 +126,20 @@ void tune_malloc() {
 
 // What initialize() saw, for the banner: the load average, and the thread count before backing off.
 double g_load = -1;
+// Subnormal floats (below 1.2e-38 in float32) take the CPU's slow microcoded path: a causal-training run
+// whose closed windows carry weights like exp(-100 * 5) sent them through every product of its backward
+// pass, and its steps became ~5x slower (docs/performance.md). Flush-to-zero and denormals-are-zero make
+// them 0. The mode is per thread: set in the calling thread and in each of LibTorch's OpenMP threads (a
+// thread created later inherits its creator's mode).
+bool g_flush_denormals = false, g_denormals_flushed = false;
+void flush_denormals() {
+  if (!at::globalContext().setFlushDenormal(true)) return;  // a CPU without the modes
+  bool all = true;
+#pragma omp parallel reduction(&& : all)
+  all = at::globalContext().setFlushDenormal(true);
+  g_denormals_flushed = all;
+}
+
 int g_cores = 1, g_unbacked_threads = 0;  // the default is never backed off (see default_threads)
 bool g_threads_from_env = false;
 
@@ -184,6 +198,7 @@ void initialize() {
   std::call_once(once, [] {
     reexec_with_start_up_settings();  // returns only when no re-execution was needed (or it failed)
     tune_malloc();
+    g_flush_denormals = env("PINNXDE_KEEP_DENORMALS").empty();
     set_num_threads(default_threads());
   });
 }
@@ -221,6 +236,7 @@ std::string load_warning(double load, int threads, int cores, int backed_off_fro
 void set_num_threads(int n) {
   if (n < 1) n = 1;
   torch::set_num_threads(n);
+  if (g_flush_denormals) flush_denormals();
   // LibTorch's intra-op threads (OpenMP) spin between parallel regions and starve OpenBLAS' own pthreads:
   // on 2 cores, 2 + 2 threads made the flagship step 2.5-3x slower than 2 + 1 (docs/performance.md).
   // So BLAS calls run single-threaded inside LibTorch's parallelism unless PINNXDE_BLAS_THREADS says so.
@@ -237,6 +253,7 @@ Info info() {
                       : !env("GOMP_SPINCOUNT").empty() ? "GOMP_SPINCOUNT=" + env("GOMP_SPINCOUNT")
                                                        : std::string("spin (libgomp's default)");
   i.malloc_tuned = g_malloc_tuned;
+  i.denormals_flushed = g_denormals_flushed;
   i.torch_version = std::to_string(TORCH_VERSION_MAJOR) + "." + std::to_string(TORCH_VERSION_MINOR) + "." +
                     std::to_string(TORCH_VERSION_PATCH);
   if (void* gemm = dlsym(RTLD_DEFAULT, "sgemm_")) {
@@ -270,6 +287,7 @@ std::string describe() {
   os << " | intra-op threads: " << i.torch_threads;
   if (i.torch_threads > 1) os << " (OpenMP idle threads: " << i.omp_wait_policy << ")";
   os << " | malloc tuned: " << (i.malloc_tuned ? "yes" : "no");
+  os << " | denormals: " << (i.denormals_flushed ? "flushed to 0" : "kept");
   return os.str();
 }
 

@@ -28,4 +28,23 @@ TEST(RuntimeTest, LoadingTheLibraryConfiguresNothingAndInitializeDoesOnce) {
   EXPECT_EQ(dde::runtime::info().torch_threads, 1);
 }
 
+// After initialize(), subnormal floats are 0 (flush-to-zero, denormals-are-zero) in the calling thread and
+// in LibTorch's threads: 1e-39 is subnormal in float32 (the smallest normal is 1.18e-38).
+TEST(RuntimeTest, InitializeFlushesDenormalsInEveryThread) {
+  if (std::getenv("PINNXDE_KEEP_DENORMALS")) GTEST_SKIP() << "PINNXDE_KEEP_DENORMALS is set";
+  dde::runtime::initialize();
+  ASSERT_TRUE(dde::runtime::info().denormals_flushed);
+  EXPECT_NE(dde::runtime::describe().find("denormals: flushed to 0"), std::string::npos);
+  auto tiny = torch::full({1}, 1e-30f) * 1e-9f;  // the product is subnormal: flushed
+  EXPECT_EQ(tiny.item<float>(), 0.0f);
+  const int threads = torch::get_num_threads();
+  dde::runtime::set_num_threads(2);
+  // A large elementwise product runs on both of LibTorch's threads: every element 0.
+  auto big = torch::full({1 << 20}, 1e-30f) * torch::full({1 << 20}, 1e-9f);
+  EXPECT_EQ(big.count_nonzero().item<std::int64_t>(), 0);
+  auto normal = torch::full({1 << 20}, 1e-20f) * torch::full({1 << 20}, 1e-9f);  // 1e-29: normal, kept
+  EXPECT_EQ(normal.count_nonzero().item<std::int64_t>(), 1 << 20);
+  dde::runtime::set_num_threads(threads);
+}
+
 }  // namespace

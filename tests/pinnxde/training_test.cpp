@@ -405,3 +405,103 @@ TEST(LbfgsTest, StateArchivesAreLibTorchsAndResumeTheSameRun) {
   }
   EXPECT_LT((x - y).abs().max().item<double>(), 1e-9);
 }
+
+namespace {
+// Adam on a small two-parameter problem (a matrix and a vector, as a layer's weight and bias): the
+// parameters after every step.
+template <typename Optimizer>
+std::vector<torch::Tensor> run_adam(torch::ScalarType dtype, const torch::optim::AdamOptions& options, int steps,
+                                    std::vector<torch::Tensor> params = {}) {
+  if (params.empty()) {
+    torch::manual_seed(3);
+    params = {torch::randn({7, 5}, dtype).requires_grad_(true), torch::randn({5}, dtype).requires_grad_(true)};
+  }
+  const auto x = torch::linspace(-1, 1, 35, dtype).reshape({7, 5});
+  Optimizer opt(params, options);
+  std::vector<torch::Tensor> out;
+  for (int s = 0; s < steps; ++s) {
+    opt.zero_grad();
+    auto loss = (torch::tanh(params[0] * x + params[1]) - 0.3).pow(4).sum() + params[1].square().sum();
+    loss.backward();
+    opt.step();
+    out.push_back(torch::cat({params[0].detach().reshape({-1}), params[1].detach()}));
+  }
+  return out;
+}
+template <typename Optimizer>
+torch::Tensor big_adam_run() {
+  torch::manual_seed(4);
+  std::vector<torch::Tensor> p{torch::randn({300, 300}, torch::kFloat64).requires_grad_(true),
+                               torch::randn({9}, torch::kFloat64).requires_grad_(true)};
+  Optimizer opt(p, torch::optim::AdamOptions(1e-2).weight_decay(0.01));
+  for (int s = 0; s < 10; ++s) {
+    opt.zero_grad();
+    (p[0].pow(4).sum() + (p[1] - 1).square().sum() * p[0].mean()).backward();
+    opt.step();
+  }
+  return torch::cat({p[0].detach().reshape({-1}), p[1].detach()});
+}
+}  // namespace
+
+// pinnxde's Adam is LibTorch's with one fused loop per parameter: the same iterates to round-off, with the
+// defaults, weight decay and AMSGrad, in float64 and float32.
+TEST(AdamTest, MatchesLibTorchsAdamStepByStep) {
+  for (auto options : {torch::optim::AdamOptions(1e-2), torch::optim::AdamOptions(5e-2).weight_decay(0.1),
+                       torch::optim::AdamOptions(1e-2).amsgrad(true).betas({0.8, 0.99}).eps(1e-6)}) {
+    SCOPED_TRACE("weight decay " + std::to_string(options.weight_decay()) + (options.amsgrad() ? ", amsgrad" : ""));
+    const auto ours = run_adam<dde::optimizers::Adam>(torch::kFloat64, options, 60);
+    const auto theirs = run_adam<torch::optim::Adam>(torch::kFloat64, options, 60);
+    for (std::size_t s = 0; s < ours.size(); ++s)
+      ASSERT_LT((ours[s] - theirs[s]).abs().max().item<double>(), 1e-12) << "step " << s;
+    EXPECT_GT((ours.back() - ours.front()).abs().max().item<double>(), 0.1);  // it moved
+    const auto ours32 = run_adam<dde::optimizers::Adam>(torch::kFloat32, options, 20);
+    const auto theirs32 = run_adam<torch::optim::Adam>(torch::kFloat32, options, 20);
+    for (std::size_t s = 0; s < ours32.size(); ++s)
+      ASSERT_LT((ours32[s] - theirs32[s]).abs().max().item<double>(), 1e-5) << "float32 step " << s;
+  }
+  // A parameter above the fused loop's size (300 x 300) takes LibTorch's operations, next to a small one.
+  const auto big_ours = big_adam_run<dde::optimizers::Adam>();
+  const auto big_theirs = big_adam_run<torch::optim::Adam>();
+  EXPECT_LT((big_ours - big_theirs).abs().max().item<double>(), 1e-12);
+}
+
+// The state is LibTorch's: an archive written by pinnxde's Adam loads into LibTorch's, and either continues
+// the run as the other does.
+TEST(AdamTest, StateArchivesAreLibTorchsAndResumeTheSameRun) {
+  torch::manual_seed(5);
+  std::vector<torch::Tensor> a{torch::randn({7, 5}, torch::kFloat64).requires_grad_(true),
+                               torch::randn({5}, torch::kFloat64).requires_grad_(true)};
+  const auto opts = torch::optim::AdamOptions(2e-2);
+  dde::optimizers::Adam ours(a, opts);
+  const auto x = torch::linspace(-1, 1, 35, torch::kFloat64).reshape({7, 5});
+  auto step = [&x](torch::optim::Optimizer& o, std::vector<torch::Tensor>& p) {
+    o.zero_grad();
+    ((torch::tanh(p[0] * x + p[1]) - 0.3).pow(4).sum() + p[1].square().sum()).backward();
+    o.step();
+  };
+  for (int s = 0; s < 4; ++s) step(ours, a);
+  torch::serialize::OutputArchive out;
+  ours.save(out);
+  std::ostringstream bytes;
+  out.save_to(bytes);
+  std::vector<torch::Tensor> b{a[0].detach().clone().requires_grad_(true), a[1].detach().clone().requires_grad_(true)};
+  torch::optim::Adam theirs(b, opts);
+  torch::serialize::InputArchive in;
+  std::istringstream is(bytes.str());
+  in.load_from(is);
+  theirs.load(in);
+  for (int s = 0; s < 6; ++s) {
+    step(ours, a);
+    step(theirs, b);
+  }
+  EXPECT_LT((a[0] - b[0]).abs().max().item<double>(), 1e-12);
+  EXPECT_LT((a[1] - b[1]).abs().max().item<double>(), 1e-12);
+  // A fresh LibTorch Adam (no state) would differ: the moments were carried over.
+  std::vector<torch::Tensor> c{b[0].detach().clone().requires_grad_(true), b[1].detach().clone().requires_grad_(true)};
+  torch::optim::Adam fresh(c, opts);
+  for (int s = 0; s < 2; ++s) {
+    step(theirs, b);
+    step(fresh, c);
+  }
+  EXPECT_GT((b[0] - c[0]).abs().max().item<double>(), 1e-6);
+}

@@ -1,5 +1,6 @@
 #pragma once
 // Optimizer settings. Port of deepxde.optimizers.config. And pinnxde's L-BFGS as a LibTorch optimizer.
+#include <torch/optim/adam.h>
 #include <torch/optim/lbfgs.h>
 
 #include <cstdint>
@@ -42,6 +43,19 @@ class LBFGS : public torch::optim::LBFGS {
  public:
   using torch::optim::LBFGS::LBFGS;
   torch::Tensor step(LossClosure closure) override;
+};
+
+/// LibTorch's Adam, faster: a drop-in for torch::optim::Adam (what compile("adam") runs). The same
+/// algorithm, options and state (AdamParamState, so archives written by either load into either). A
+/// parameter of at most 65,536 elements whose tensors (value, gradient, moments) are contiguous CPU float or
+/// double is updated in one fused loop instead of LibTorch's eight tensor operations and their scalar
+/// wrappers, which cost ~100 us a step for a small network, as much as a small problem's network pass
+/// (docs/performance.md); larger ones, and tensors on other devices, take LibTorch's operations. Iterates
+/// match LibTorch's to round-off.
+class Adam : public torch::optim::Adam {
+ public:
+  using torch::optim::Adam::Adam;
+  torch::Tensor step(LossClosure closure = nullptr) override;
 };
 
 /// Names compile() accepts.

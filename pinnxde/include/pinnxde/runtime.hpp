@@ -16,7 +16,11 @@
 //    when the machine's load plus this process's threads exceed the cores (oversubscription makes steps
 //    many times slower) and says which PINNXDE_NUM_THREADS to use;
 //  - glibc malloc returns and re-faults the megabyte-sized tensors of every step: pinnxde raises the mmap
-//    and trim thresholds with mallopt (PINNXDE_NO_MALLOPT=1 opts out).
+//    and trim thresholds with mallopt (PINNXDE_NO_MALLOPT=1 opts out);
+//  - subnormal floats (|x| < 1.2e-38 in float32) take the CPU's slow path, many times slower per operation:
+//    pinnxde sets flush-to-zero and denormals-are-zero in the calling thread and LibTorch's threads, so they
+//    become 0 (PINNXDE_KEEP_DENORMALS=1 opts out). Causal training's closed windows made them (weights of
+//    exp(-eps * a large loss)) and ran ~5x slower per step without this.
 #include <string>
 
 namespace pinnxde::runtime {
@@ -28,6 +32,7 @@ struct Info {
   int blas_threads = 1;
   int torch_threads = 1;   // LibTorch intra-op threads
   bool malloc_tuned = false;
+  bool denormals_flushed = false;  // flush-to-zero and denormals-are-zero in every training thread
   std::string torch_version;
   std::string omp_wait_policy;  // how idle OpenMP threads wait: "GOMP_SPINCOUNT=1000", "OMP_WAIT_POLICY=...", or spin
 };
@@ -36,7 +41,8 @@ struct Info {
 /// type when it misdetects the CPU; GOMP_SPINCOUNT=1000 for a run with more than one thread unless
 /// OMP_WAIT_POLICY or GOMP_SPINCOUNT is set), which re-execute the program from the start with the same
 /// arguments when one is missing (so call it before the program prints, writes files or spends time;
-/// PINNXDE_NO_REEXEC=1 opts out), then mallopt, then the thread counts. Loading the library does
+/// PINNXDE_NO_REEXEC=1 opts out), then mallopt, then the thread counts and the denormal mode (OpenBLAS'
+/// own threads, used only with PINNXDE_BLAS_THREADS > 1, keep theirs). Loading the library does
 /// none of this; Model's constructor calls initialize().
 void initialize();
 /// What this process runs with (BLAS, threads, allocator).
@@ -46,7 +52,8 @@ std::string describe();
 /// Prints describe() to stdout once per process (Model does this on construction); adds a warning when
 /// the BLAS is the slow reference implementation.
 void print_banner_once();
-/// Sets LibTorch intra-op threads and OpenBLAS threads.
+/// Sets LibTorch intra-op threads and OpenBLAS threads (and, after initialize(), the denormal mode in
+/// each LibTorch thread).
 void set_num_threads(int n);
 /// The thread count the banner advises on `cores` cores when other processes keep `load` cores busy
 /// (initialize() takes the smaller of /proc/loadavg's 1-minute average and its count of threads runnable
