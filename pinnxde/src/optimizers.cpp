@@ -507,7 +507,8 @@ bool is_lbfgs(const std::string& name) { return name == "L-BFGS" || name == "L-B
 
 std::unique_ptr<torch::optim::Optimizer> make_optimizer(const std::string& name,
                                                         const std::vector<torch::Tensor>& params, double lr) {
-  if (name == "adam") return std::make_unique<optimizers::Adam>(params, torch::optim::AdamOptions(lr));
+  // LibTorch's Adam, not optimizers::Adam: see optimizers.hpp (two gallery results depend on its round-off).
+  if (name == "adam") return std::make_unique<torch::optim::Adam>(params, torch::optim::AdamOptions(lr));
   if (name == "adamw") return std::make_unique<torch::optim::AdamW>(params, torch::optim::AdamWOptions(lr));
   if (name == "sgd") return std::make_unique<torch::optim::SGD>(params, torch::optim::SGDOptions(lr));
   if (name == "rmsprop") return std::make_unique<torch::optim::RMSprop>(params, torch::optim::RMSpropOptions(lr));
