@@ -127,8 +127,8 @@ void tune_malloc() {
 // What initialize() saw, for the banner: the load average, and the thread count before backing off.
 double g_load = -1;
 // Subnormal floats (below 1.2e-38 in float32) take the CPU's slow microcoded path: a causal-training run
-// whose closed windows carry weights like exp(-100 * 5) sent them through every product of its backward
-// pass, and its steps became ~5x slower (docs/performance.md). Flush-to-zero and denormals-are-zero make
+// whose closed windows carry weights like exp(-100 * 1) sent them through every product of its backward
+// pass, and its steps became ~28x slower (docs/performance.md). Flush-to-zero and denormals-are-zero make
 // them 0. The mode is per thread: set in the calling thread and in each of LibTorch's OpenMP threads (a
 // thread created later inherits its creator's mode).
 bool g_flush_denormals = false, g_denormals_flushed = false;

@@ -409,21 +409,22 @@ TEST(LbfgsTest, StateArchivesAreLibTorchsAndResumeTheSameRun) {
 namespace {
 // Adam on a small two-parameter problem (a matrix and a vector, as a layer's weight and bias): the
 // parameters after every step.
+// One step of the Adam tests' loss on parameters p = {weight 7 x 5, bias 5}.
+void adam_test_step(torch::optim::Optimizer& opt, const std::vector<torch::Tensor>& p) {
+  const auto x = torch::linspace(-1, 1, 35, p[0].scalar_type()).reshape({7, 5});
+  opt.zero_grad();
+  ((torch::tanh(p[0] * x + p[1]) - 0.3).pow(4).sum() + p[1].square().sum()).backward();
+  opt.step();
+}
 template <typename Optimizer>
-std::vector<torch::Tensor> run_adam(torch::ScalarType dtype, const torch::optim::AdamOptions& options, int steps,
-                                    std::vector<torch::Tensor> params = {}) {
-  if (params.empty()) {
-    torch::manual_seed(3);
-    params = {torch::randn({7, 5}, dtype).requires_grad_(true), torch::randn({5}, dtype).requires_grad_(true)};
-  }
-  const auto x = torch::linspace(-1, 1, 35, dtype).reshape({7, 5});
+std::vector<torch::Tensor> run_adam(torch::ScalarType dtype, const torch::optim::AdamOptions& options, int steps) {
+  torch::manual_seed(3);
+  std::vector<torch::Tensor> params{torch::randn({7, 5}, dtype).requires_grad_(true),
+                                    torch::randn({5}, dtype).requires_grad_(true)};
   Optimizer opt(params, options);
   std::vector<torch::Tensor> out;
   for (int s = 0; s < steps; ++s) {
-    opt.zero_grad();
-    auto loss = (torch::tanh(params[0] * x + params[1]) - 0.3).pow(4).sum() + params[1].square().sum();
-    loss.backward();
-    opt.step();
+    adam_test_step(opt, params);
     out.push_back(torch::cat({params[0].detach().reshape({-1}), params[1].detach()}));
   }
   return out;
@@ -473,12 +474,7 @@ TEST(AdamTest, StateArchivesAreLibTorchsAndResumeTheSameRun) {
                                torch::randn({5}, torch::kFloat64).requires_grad_(true)};
   const auto opts = torch::optim::AdamOptions(2e-2);
   dde::optimizers::Adam ours(a, opts);
-  const auto x = torch::linspace(-1, 1, 35, torch::kFloat64).reshape({7, 5});
-  auto step = [&x](torch::optim::Optimizer& o, std::vector<torch::Tensor>& p) {
-    o.zero_grad();
-    ((torch::tanh(p[0] * x + p[1]) - 0.3).pow(4).sum() + p[1].square().sum()).backward();
-    o.step();
-  };
+  const auto step = adam_test_step;
   for (int s = 0; s < 4; ++s) step(ours, a);
   torch::serialize::OutputArchive out;
   ours.save(out);
