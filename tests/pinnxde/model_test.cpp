@@ -387,7 +387,9 @@ TEST_F(ModelTest, StalledFloat32LBFGSGoesOnInFloat64AndResumesExactly) {
   EXPECT_EQ(straight.k.scalar_type(), torch::kFloat64);
   EXPECT_EQ(straight.data->train_batch().x.scalar_type(), torch::kFloat64);
   EXPECT_GT(s64.step, s32.step);
-  EXPECT_LT(s64.best_loss_train, s32.best_loss_train / 10) << s32.best_loss_train;
+  EXPECT_LT(s64.best_loss_train, s32.best_loss_train / 10)
+      << "float32: " << s32.message << " at step " << s32.step << "; float64: " << s64.message << " at step "
+      << s64.step;
   EXPECT_LT(std::abs(straight.k.item<double>() - 1), std::abs(k32 - 1) / 10) << k32;
 
   dde::config::set_default_float("float32");
