@@ -407,8 +407,6 @@ TEST(LbfgsTest, StateArchivesAreLibTorchsAndResumeTheSameRun) {
 }
 
 namespace {
-// Adam on a small two-parameter problem (a matrix and a vector, as a layer's weight and bias): the
-// parameters after every step.
 // One step of the Adam tests' loss on parameters p = {weight 7 x 5, bias 5}.
 void adam_test_step(torch::optim::Optimizer& opt, const std::vector<torch::Tensor>& p) {
   const auto x = torch::linspace(-1, 1, 35, p[0].scalar_type()).reshape({7, 5});
@@ -416,6 +414,8 @@ void adam_test_step(torch::optim::Optimizer& opt, const std::vector<torch::Tenso
   ((torch::tanh(p[0] * x + p[1]) - 0.3).pow(4).sum() + p[1].square().sum()).backward();
   opt.step();
 }
+// Adam on a small two-parameter problem (a matrix and a vector, as a layer's weight and bias): the
+// parameters after every step.
 template <typename Optimizer>
 std::vector<torch::Tensor> run_adam(torch::ScalarType dtype, const torch::optim::AdamOptions& options, int steps) {
   torch::manual_seed(3);
