@@ -301,6 +301,7 @@ torch::Tensor LBFGS::step(LossClosure closure) {
   std::int64_t current_evals = 1;
   st.func_evals(st.func_evals() + 1);
   torch::Tensor flat_grad = gather_flat_grad(params);
+  stopped_on_its_own_ = true;
   if (abs_max(flat_grad) <= tol_grad) return orig_loss;
 
   torch::Tensor d = st.d(), prev_flat_grad = st.prev_flat_grad(), h_diag = st.H_diag();
@@ -375,9 +376,13 @@ torch::Tensor LBFGS::step(LossClosure closure) {
     }
     current_evals += ls_evals;
     st.func_evals(st.func_evals() + ls_evals);
-    if (n_iter == max_iter || current_evals >= max_eval || opt_cond) break;
-    if (abs_max(d) * std::abs(t) <= tol_change) break;
-    if (std::abs(loss - prev_loss) < tol_change) break;
+    // LibTorch's tests, all of which end the step; the budget ones last, so that a stall on the last
+    // allowed iteration still reads as one.
+    if (opt_cond || abs_max(d) * std::abs(t) <= tol_change || std::abs(loss - prev_loss) < tol_change) break;
+    if (n_iter == max_iter || current_evals >= max_eval) {
+      stopped_on_its_own_ = false;
+      break;
+    }
   }
   st.d(d);
   st.t(t);
@@ -551,7 +556,7 @@ LbfgsChunk lbfgs_chunk(LbfgsRun& run, std::unique_ptr<torch::optim::Optimizer>& 
     auto& g = static_cast<torch::optim::LBFGSOptions&>(optimizer->param_groups()[0].options());
     g.max_iter(max_iterations).max_eval(std::max<std::int64_t>(1, run.maxfun - run.evals));
   }
-  auto* opt = static_cast<torch::optim::LBFGS*>(optimizer.get());
+  auto* opt = static_cast<optimizers::LBFGS*>(optimizer.get());  // make_lbfgs made it
   // LibTorch keeps L-BFGS' iteration count in the state of the first parameter.
   const std::string key = c10::guts::to_string(params.front().unsafeGetTensorImpl());
   const auto& state_map = opt->state();
@@ -569,9 +574,10 @@ LbfgsChunk lbfgs_chunk(LbfgsRun& run, std::unique_ptr<torch::optim::Optimizer>& 
   run.done += chunk.iterations;
   run.evals += chunk.evaluations;
   // A chunk may use the whole remaining evaluation budget (maxfun), so that it ends by its iteration count
-  // and not because its line searches were expensive; fewer iterations than asked means L-BFGS stopped on
-  // its own, or maxfun is spent (lbfgs_has_budget ends that).
-  chunk.stopped_early = chunk.iterations < max_iterations && run.evals < run.maxfun;
+  // and not because its line searches were expensive. L-BFGS says whether it stopped on its own: an
+  // iteration that finds no descent still counts, so a count short of max_iterations missed a stall on a
+  // chunk's last iteration (and every stall when display_every = 1: chunks of one iteration).
+  chunk.stopped_early = opt->stopped_on_its_own() && run.evals < run.maxfun;
   return chunk;
 }
 

@@ -43,6 +43,13 @@ class LBFGS : public torch::optim::LBFGS {
  public:
   using torch::optim::LBFGS::LBFGS;
   torch::Tensor step(LossClosure closure) override;
+  /// Whether the last step() ended on L-BFGS' own tests (a gradient within tolerance_grad, no descent
+  /// direction, a step or loss change within tolerance_change) rather than on max_iter or max_eval. An
+  /// iteration that stalls still counts as one, so a step() of max_iter = 1 cannot tell by its count.
+  bool stopped_on_its_own() const { return stopped_on_its_own_; }
+
+ private:
+  bool stopped_on_its_own_ = false;
 };
 
 /// LibTorch's Adam, faster: a drop-in for torch::optim::Adam in a training loop of your own. The same
