@@ -279,6 +279,15 @@ Info info() {
   return i;
 }
 
+std::string openblas_core_note(const std::string& env_core, const std::string& running, const std::string& best) {
+  if (env_core.empty() || best != "SkylakeX") return "";
+  for (const char* avx512 : {"SkylakeX", "Cooperlake", "SapphireRapids"})
+    if (running == avx512) return "";
+  return "pinnxde: OPENBLAS_CORETYPE=" + env_core + " (set in the environment) keeps OpenBLAS on its " + running +
+         " kernels; this CPU has AVX-512: unset OPENBLAS_CORETYPE (OpenBLAS then picks its own) or set it to "
+         "SkylakeX for up to 1.6x faster steps (docs/performance.md)";
+}
+
 std::string describe() {
   const Info i = info();
   std::ostringstream os;
@@ -305,9 +314,13 @@ void print_banner_once() {
         load_warning(g_load, i.torch_threads, g_cores, g_unbacked_threads, g_threads_from_env);
     if (!busy.empty()) std::cout << busy << "\n";
     const std::string reexec = env("PINNXDE_REEXECED");
-    if (!reexec.empty() && reexec != "-")
+    if (!reexec.empty() && reexec != "-") {
       std::cout << "pinnxde: OpenBLAS had detected the CPU as '" << reexec
                 << "'; restarted with OPENBLAS_CORETYPE=" << env("OPENBLAS_CORETYPE") << "\n";
+    } else if (auto corename = blas_symbol<char* (*)()>("openblas_get_corename")) {
+      const std::string note = openblas_core_note(env("OPENBLAS_CORETYPE"), corename(), best_openblas_core());
+      if (!note.empty()) std::cout << note << "\n";
+    }
     std::cout.flush();
   });
 }

@@ -450,6 +450,19 @@ TEST(RuntimeLoad, BannerWarnsWhenLoadPlusThreadsExceedTheCores) {
   EXPECT_THAT(e, HasSubstr("PINNXDE_NUM_THREADS = 1 was set; run fewer programs at once"));
 }
 
+// OPENBLAS_CORETYPE from the environment is obeyed; the banner says when it holds OpenBLAS below the CPU.
+TEST(RuntimeBlas, BannerNotesAnEnvironmentCoreTypeBelowWhatTheCpuRuns) {
+  const auto note = dde::runtime::openblas_core_note("Haswell", "Haswell", "SkylakeX");
+  EXPECT_THAT(note, HasSubstr("OPENBLAS_CORETYPE=Haswell (set in the environment) keeps OpenBLAS on its Haswell "
+                              "kernels; this CPU has AVX-512"));
+  EXPECT_THAT(note, HasSubstr("unset OPENBLAS_CORETYPE"));
+  EXPECT_EQ(dde::runtime::openblas_core_note("", "Haswell", "SkylakeX"), "");           // OpenBLAS' own choice
+  EXPECT_EQ(dde::runtime::openblas_core_note("SKYLAKEX", "SkylakeX", "SkylakeX"), "");  // already AVX-512
+  EXPECT_EQ(dde::runtime::openblas_core_note("Cooperlake", "Cooperlake", "SkylakeX"), "");
+  EXPECT_EQ(dde::runtime::openblas_core_note("Haswell", "Haswell", "Haswell"), "");     // no AVX-512
+  EXPECT_EQ(dde::runtime::openblas_core_note("Haswell", "Haswell", ""), "");
+}
+
 }  // namespace
 
 // The examples' own flags (example_cli.hpp's Flags): taken out of argv with their values, checked, and the

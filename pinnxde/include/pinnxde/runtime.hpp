@@ -65,5 +65,12 @@ int threads_for_load(int cores, double load);
 /// backed_off_from: a count the caller lowered `threads` from (0: none; initialize() never does);
 /// threads_from_env: the count came from PINNXDE_NUM_THREADS.
 std::string load_warning(double load, int threads, int cores, int backed_off_from, bool threads_from_env);
+/// The banner's note when OPENBLAS_CORETYPE came from the environment (not from initialize()) and keeps
+/// OpenBLAS on kernels below what the CPU runs: `running` is the core OpenBLAS runs (openblas_get_corename),
+/// `best` what this CPU supports ("SkylakeX" with AVX-512, "Haswell" with AVX2 + FMA, "" otherwise). The
+/// user's setting is obeyed, never overridden; on an AMD EPYC VM whose environment set Haswell, OpenBLAS'
+/// own choice (Cooperlake) made a step 1.2x (flagship) to 1.6x (a 350-wide network) faster
+/// (docs/performance.md). Empty when there is nothing to say.
+std::string openblas_core_note(const std::string& env_core, const std::string& running, const std::string& best);
 
 }  // namespace pinnxde::runtime
