@@ -322,7 +322,8 @@ namespace {
 // u = U on the boundary and observed at 5 points, U(x) = a tanh(w x + b) + c, so k = 1 (from 0.5). U is in
 // the network's class (one hidden tanh unit) and the minimum, loss 0, is isolated: L-BFGS converges fast,
 // float32 stalls at its resolution of the residual (loss ~1e-15, residuals ~1e-7 of U') and float64 goes
-// ~1000x lower. (An earlier version fitted sin(pi x) with a [1, 12, 12, 1] network: there both precisions
+// orders of magnitude lower. display_every = 1 throughout: every L-BFGS chunk is one iteration, so the stall
+// is seen only if L-BFGS reports a stall on a chunk's last iteration (LBFGS::stopped_on_its_own). (An earlier version fitted sin(pi x) with a [1, 12, 12, 1] network: there both precisions
 // crawled along the same flat valley, and whether float64 got 10x lower depended on the seed and on
 // OpenBLAS' kernels.)
 struct StallProgram {

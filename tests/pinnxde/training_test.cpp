@@ -373,6 +373,44 @@ TEST(LbfgsTest, MatchesLibTorchsLbfgsIterateByIterate) {
   for (std::size_t i = 0; i < 5; ++i) EXPECT_NEAR(ours.losses[i], theirs.losses[i], 1e-4 * theirs.losses[i]);
 }
 
+// stopped_on_its_own: false when a step ends on max_iter or max_eval, true when it ends on L-BFGS' own
+// tests, also on the last iteration max_iter allows (an iteration with no descent still counts as one).
+TEST(LbfgsTest, SaysWhetherAStepStoppedOnItsOwnTests) {
+  auto x = torch::tensor(std::vector<double>{-1.2, 1}, torch::kFloat64).requires_grad_(true);
+  auto opts = torch::optim::LBFGSOptions(1).max_iter(1).tolerance_grad(1e-12).tolerance_change(0)
+                  .line_search_fn("strong_wolfe");
+  dde::optimizers::LBFGS opt({x}, opts);
+  auto closure = [&] {
+    opt.zero_grad();
+    auto loss = rosenbrock(x);
+    loss.backward();
+    return loss;
+  };
+  opt.step(closure);
+  EXPECT_FALSE(opt.stopped_on_its_own());  // one iteration of many needed: its budget ended the step
+  std::int64_t steps = 1;
+  while (!opt.stopped_on_its_own() && steps < 1000) {
+    opt.step(closure);
+    ++steps;
+  }
+  // It ends at Rosenbrock's minimum (1, 1), on a gradient within 1e-12 or on a step that changes nothing.
+  EXPECT_LT(steps, 1000);
+  EXPECT_LT((x - 1).abs().max().item<double>(), 1e-6) << x;
+  opt.step(closure);  // at the minimum: the gradient test before any iteration
+  EXPECT_TRUE(opt.stopped_on_its_own());
+  // A budget of many iterations that the problem does not need: stops on its own, not on max_iter.
+  auto z = torch::tensor(std::vector<double>{3.0}, torch::kFloat64).requires_grad_(true);
+  dde::optimizers::LBFGS quad({z}, torch::optim::LBFGSOptions(1).max_iter(100).line_search_fn("strong_wolfe"));
+  quad.step([&] {
+    quad.zero_grad();
+    auto loss = (z - 2).square().sum();
+    loss.backward();
+    return loss;
+  });
+  EXPECT_TRUE(quad.stopped_on_its_own());
+  EXPECT_NEAR(z.item<double>(), 2, 1e-7);
+}
+
 // The state is LibTorch's: an archive written by pinnxde's L-BFGS loads into LibTorch's and continues the
 // same way as pinnxde's own continuation.
 TEST(LbfgsTest, StateArchivesAreLibTorchsAndResumeTheSameRun) {
