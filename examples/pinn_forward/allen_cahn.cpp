@@ -114,7 +114,6 @@ int main(int argc, char** argv) {
       return dy_t - d * dy_xx - 5 * (y - y.pow(3));
     };
 
-
     auto initial = [](const torch::Tensor& x) {
       auto xs = x.slice(1, 0, 1);
       return xs * xs * torch::cos(M_PI * xs);
