@@ -225,7 +225,8 @@ TEST_F(DataTest, DataSetFromArraysAndFilesWithStandardisation) {
   auto l = data.losses(torch::zeros({4, 1}, f64), data.train_batch(), loss({"MAE"}));
   EXPECT_NEAR(v(l[0]), 1.5, 1e-15);
 
-  const auto path = std::filesystem::temp_directory_path() / "pinnxde_dataset_test.dat";
+  const dde::testing::ScratchDir dir;
+  const auto path = dir.path() / "dataset.dat";
   {
     std::ofstream out(path);
     out << "# x y\n0.0 1.0\n0.5 2.0\n1.0 3.0\n";
@@ -235,7 +236,6 @@ TEST_F(DataTest, DataSetFromArraysAndFilesWithStandardisation) {
   EXPECT_EQ(file.train_y()(2, 0), 3.0);
   EXPECT_THAT([&] { dde::data::DataSet({.fname_train = path.string(), .col_x = {0}, .col_y = {2}}); },
               ThrowsMessage<dde::ValueError>(HasSubstr("col_y[0] = 2 out of range")));
-  std::filesystem::remove(path);
   EXPECT_THAT([&] { dde::data::DataSet({.X_train = X, .y_train = geo::Points::Zero(3, 1)}); },
               ThrowsMessage<dde::ValueError>(HasSubstr("X_train has 4 rows but y_train has 3")));
 }

@@ -377,8 +377,8 @@ class SaveAfterSwitch : public dde::callbacks::Callback {
 TEST_F(ModelTest, StalledFloat32LBFGSGoesOnInFloat64AndResumesExactly) {
   const int threads = torch::get_num_threads();
   torch::set_num_threads(1);
-  const auto path = (std::filesystem::temp_directory_path() /
-                     ("pinnxde_stall_" + std::to_string(::getpid()) + ".ckpt")).string();
+  const dde::testing::ScratchDir dir;
+  const auto path = dir.file("stall.ckpt");
 
   StallProgram plain(false);
   auto [h32, s32] = plain.model->train({.display_every = 1, .verbose = false});
@@ -420,7 +420,6 @@ TEST_F(ModelTest, StalledFloat32LBFGSGoesOnInFloat64AndResumesExactly) {
   ASSERT_EQ(a.size(), b.size());
   for (std::size_t i = 0; i < a.size(); ++i) EXPECT_TRUE(torch::equal(a[i], b[i])) << "parameter " << i;
   EXPECT_EQ(h64.loss_train, hr.loss_train);
-  std::filesystem::remove(path);
   torch::set_num_threads(threads);
 }
 

@@ -358,9 +358,8 @@ TEST_F(NetworksTest, SeededConstructionReproducesTheRandomFeatures) {
 }
 
 TEST_F(NetworksTest, CheckpointRoundTripRestoresParametersAndFixedFeatures) {
-  const auto dir = std::filesystem::temp_directory_path() / "pinnxde_networks_test";
-  std::filesystem::create_directories(dir);
-  const auto path = (dir / "net.ckpt").string();
+  const dde::testing::ScratchDir dir;
+  const auto path = dir.file("net.ckpt");
   auto pde = [](const torch::Tensor& x, const torch::Tensor& y) { return dde::grad::hessian(y, x, 0, 0) + 1; };
   dde::geometry::Interval geom(0, 1);
   dde::DirichletBC bc(geom, [](const torch::Tensor& x) { return torch::zeros({x.size(0), 1}, x.options()); },
@@ -394,7 +393,6 @@ TEST_F(NetworksTest, CheckpointRoundTripRestoresParametersAndFixedFeatures) {
   dde::Model model2(data, wrong);
   model2.compile("adam");
   EXPECT_THAT([&] { model2.restore(path); }, ThrowsMessage<dde::ValueError>(HasSubstr("expected a checkpoint of the same network")));
-  std::filesystem::remove_all(dir);
 }
 
 TEST_F(NetworksTest, L2RegularizationIsAddedToTheTrainingLoss) {

@@ -303,9 +303,8 @@ TEST_F(OdeintTest, TrajectoryTrainsThroughModelWithMiniBatchesCheckpointsAndAdjo
                             return flat;
                           }()));
   };
-  const auto dir = std::filesystem::temp_directory_path() / ("pinnxde_odeint_test_" + std::to_string(::getpid()));
-  std::filesystem::create_directories(dir);
-  const auto ckpt = (dir / "half.pt").string();
+  const dde::testing::ScratchDir dir;
+  const auto ckpt = dir.file("half.pt");
   auto [history, params] = run(false, "", "", 60);
   EXPECT_LT(history.loss_train.back()[0], 0.1 * history.loss_train.front()[0]);
   EXPECT_LT(history.metrics_test.back()[0], history.metrics_test.front()[0]);
@@ -316,7 +315,6 @@ TEST_F(OdeintTest, TrajectoryTrainsThroughModelWithMiniBatchesCheckpointsAndAdjo
   // The adjoint trains the same way (gradients equal to O(h^4) here).
   auto [adj_history, adj_params] = run(true, "", "", 60);
   EXPECT_NEAR(adj_history.loss_train.back()[0], history.loss_train.back()[0], 1e-3 * history.loss_train.back()[0]);
-  std::filesystem::remove_all(dir);
   // L-BFGS after Adam, all windows at once.
   dde::config::set_random_seed(4);
   dde::nn::FNN net({2, 16, 2}, "tanh", "Glorot normal");

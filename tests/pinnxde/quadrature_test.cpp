@@ -272,13 +272,12 @@ TEST_F(GlobalTermTest, TermIsIndependentOfTheBatchAndAddsNoRows) {
   const auto wq = torch::from_blob(const_cast<double*>(q.weights.data()), {q.size(), 1}, torch::kFloat64).clone();
   const double I = (wq * model.predict(xq).square()).sum().item<double>();
   EXPECT_NEAR(h.loss_train.back()[2], (I - 1) * (I - 1), 1e-13);
-  const auto dir = std::filesystem::temp_directory_path() / "pinnxde_global_term_test";
+  const dde::testing::ScratchDir dir;
   dde::save_loss_history(h, dir.string());
-  std::ifstream in(dir / "loss.dat");
+  std::ifstream in(dir.file("loss.dat"));
   std::string header;
   std::getline(in, header);
   EXPECT_THAT(header, HasSubstr("(terms: pde, D0, norm)"));
-  std::filesystem::remove_all(dir);
 }
 
 TEST_F(GlobalTermTest, SeveralValuesInOneTermAndLossWeights) {

@@ -250,9 +250,9 @@ TEST_F(RemediesTest, CausalTrainingReportsWindowWeightsAndAgreesAcrossEnginesAnd
   EXPECT_EQ(h.causal_eps[3], 10.0);
   EXPECT_EQ(h.causal_weights[3].size(), 3u);
   // loss.dat: step, 3 train, 3 test, then eps and the 3 window weights.
-  const auto dir = std::filesystem::temp_directory_path() / "pinnxde_remedies_loss";
+  const dde::testing::ScratchDir dir;
   dde::save_loss_history(h, dir.string());
-  std::ifstream in(dir / "loss.dat");
+  std::ifstream in(dir.file("loss.dat"));
   std::string header, row;
   std::getline(in, header);
   std::getline(in, row);
@@ -263,7 +263,6 @@ TEST_F(RemediesTest, CausalTrainingReportsWindowWeightsAndAgreesAcrossEnginesAnd
   ASSERT_EQ(v.size(), 11u);
   EXPECT_EQ(v[7], 0.1);
   EXPECT_EQ(v[8], 1.0);
-  std::filesystem::remove_all(dir);
 }
 
 // An ODE in DeepXDE's form (a PDE whose geometry is a TimeDomain) is split by its one input, over the time
@@ -369,9 +368,8 @@ RunResult run(const std::string& rule, std::int64_t steps, const std::string& sa
 }
 
 TEST_F(RemediesTest, AResumedRunWithAdaptiveWeightsContinuesBitForBit) {
-  const auto dir = std::filesystem::temp_directory_path() / "pinnxde_remedies_resume";
-  std::filesystem::create_directories(dir);
-  const auto ckpt = (dir / "a.ckpt").string();
+  const dde::testing::ScratchDir dir;
+  const auto ckpt = dir.file("a.ckpt");
   for (const std::string rule : {"grad-norm", "ntk"}) {
     SCOPED_TRACE(rule);
     const auto straight = run(rule, 20, "", "");
@@ -384,7 +382,6 @@ TEST_F(RemediesTest, AResumedRunWithAdaptiveWeightsContinuesBitForBit) {
     EXPECT_EQ(straight.history_weights, resumed.history_weights);
     EXPECT_NE(straight.weights.at(1), 1.0);  // the weights did adapt
   }
-  std::filesystem::remove_all(dir);
 }
 
 }  // namespace

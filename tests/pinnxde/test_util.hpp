@@ -2,9 +2,15 @@
 // What the pinnxde tests share.
 #include <gtest/gtest.h>
 
+#include <unistd.h>
+
+#include <cctype>
 #include <cmath>
 #include <cstdint>
+#include <filesystem>
 #include <pinnxde/pinnxde.hpp>
+#include <string>
+#include <system_error>
 #include <vector>
 
 namespace pinnxde::testing {
@@ -18,6 +24,35 @@ class Float64Test : public ::testing::Test {
   }
   void TearDown() override { config::set_default_float("float32"); }
   virtual std::uint64_t seed() const { return 0; }
+};
+
+/// An empty directory of the test's own (its suite, name, `tag` and the process id, so concurrent ctest runs
+/// never share one), removed with its contents when the object goes, also when an ASSERT ends the test early.
+class ScratchDir {
+ public:
+  explicit ScratchDir(const std::string& tag = "") {
+    const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
+    std::string name = info ? std::string(info->test_suite_name()) + "_" + info->name() : "test";
+    if (!tag.empty()) name += "_" + tag;
+    for (auto& c : name)
+      if (!std::isalnum(static_cast<unsigned char>(c))) c = '_';  // parameterised tests' '/'
+    path_ = std::filesystem::temp_directory_path() / ("pinnxde_" + name + "_" + std::to_string(::getpid()));
+    std::filesystem::remove_all(path_);
+    std::filesystem::create_directories(path_);
+  }
+  ~ScratchDir() {
+    std::error_code ignored;
+    std::filesystem::remove_all(path_, ignored);
+  }
+  ScratchDir(const ScratchDir&) = delete;
+  ScratchDir& operator=(const ScratchDir&) = delete;
+  const std::filesystem::path& path() const { return path_; }
+  std::string string() const { return path_.string(); }
+  /// path()/name as a string.
+  std::string file(const std::string& name) const { return (path_ / name).string(); }
+
+ private:
+  std::filesystem::path path_;
 };
 
 /// Every first and second derivative (i <= k) of `dim` inputs.

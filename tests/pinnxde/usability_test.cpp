@@ -241,7 +241,7 @@ TEST_F(UsabilityTest, PredictOperatorTakesPointsAndSystems) {
 
 TEST_F(UsabilityTest, SaveplotPlotsEveryOutputComponent) {
   if (!dde::gnuplot_available()) GTEST_SKIP() << "gnuplot not installed";
-  const auto dir = std::filesystem::temp_directory_path() / ("pinnxde_usability_" + std::to_string(::getpid()));
+  const dde::testing::ScratchDir dir;
   dde::geometry::Interval geom(0, 1);
   dde::DirichletBC bc(geom, 0.0, dde::on_boundary);
   dde::data::PDE data(geom, nullptr, {bc},
@@ -256,7 +256,7 @@ TEST_F(UsabilityTest, SaveplotPlotsEveryOutputComponent) {
   const int written = dde::saveplot(model, {.output_dir = dir.string()});
   ::testing::internal::GetCapturedStdout();
   EXPECT_EQ(written, 2);
-  std::ifstream in(dir / "solution_plot.dat");
+  std::ifstream in(dir.file("solution_plot.dat"));
   std::string header, first;
   std::getline(in, header);
   std::getline(in, first);
@@ -279,12 +279,11 @@ TEST_F(UsabilityTest, SaveplotPlotsEveryOutputComponent) {
     last = w[0];
   }
   EXPECT_EQ(rows, 12);  // 10 test points and the 2 boundary points
-  std::ifstream gp(dir / "solution.gp");
+  std::ifstream gp(dir.file("solution.gp"));
   const std::string script((std::istreambuf_iterator<char>(gp)), std::istreambuf_iterator<char>());
   EXPECT_THAT(script, HasSubstr("prediction (output 2)"));
   EXPECT_THAT(script, HasSubstr("using 1:8 with points"));
-  EXPECT_TRUE(std::filesystem::file_size(dir / "solution.png") > 0);
-  std::filesystem::remove_all(dir);
+  EXPECT_TRUE(std::filesystem::file_size(dir.path() / "solution.png") > 0);
 }
 
 // A 2-D solution plot keeps the domain's shape when its sides are comparable, and fills the panel for a
@@ -293,7 +292,7 @@ TEST_F(UsabilityTest, SaveplotPlotsEveryOutputComponent) {
 TEST_F(UsabilityTest, SaveplotKeepsShapeOnlyForComparableSides) {
   if (!dde::gnuplot_available()) GTEST_SKIP() << "gnuplot not installed";
   auto script_for = [](const dde::geometry::Geometry& geom, const std::string& tag) {
-    const auto dir = std::filesystem::temp_directory_path() / ("pinnxde_aspect_" + tag + std::to_string(::getpid()));
+    const dde::testing::ScratchDir dir(tag);
     dde::DirichletBC bc(geom, 0.0, dde::on_boundary);
     dde::data::PDE data(geom, nullptr, {bc}, {.num_domain = 16, .num_boundary = 8, .solution = [](const torch::Tensor& x) {
                                                 return x.slice(1, 0, 1);
@@ -305,11 +304,10 @@ TEST_F(UsabilityTest, SaveplotKeepsShapeOnlyForComparableSides) {
     ::testing::internal::CaptureStdout();
     dde::saveplot(model, {.output_dir = dir.string()});
     ::testing::internal::GetCapturedStdout();
-    std::ifstream gp(dir / "solution.gp");
+    std::ifstream gp(dir.file("solution.gp"));
     const std::string script((std::istreambuf_iterator<char>(gp)), std::istreambuf_iterator<char>());
-    for (const auto& e : std::filesystem::directory_iterator(dir))
+    for (const auto& e : std::filesystem::directory_iterator(dir.path()))
       EXPECT_EQ(e.path().filename().string().find(".tmp"), std::string::npos) << e.path();
-    std::filesystem::remove_all(dir);
     return script;
   };
   const std::string square = script_for(dde::geometry::Rectangle({0, 0}, {1, 1}), "square");
