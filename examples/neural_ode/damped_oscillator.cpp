@@ -17,7 +17,6 @@
 #include <pinnxde/data/trajectory.hpp>
 #include <pinnxde/odeint.hpp>
 
-#include <fstream>
 
 namespace dde = pinnxde;
 
@@ -62,18 +61,8 @@ int main(int argc, char** argv) {
     std::cout << "Max |x - x_true| on [5, 10] (extrapolated): " << e2 << " = " << 100 * e2 / amp2
               << " % of the amplitude " << amp2 << " there\n";
     if (!args.output_dir.empty()) {
-      std::filesystem::create_directories(args.output_dir);
-      std::ofstream out(std::filesystem::path(args.output_dir) / "trajectory.dat");
-      out << "# t x_true v_true x_pred v_pred\n";
-      for (std::int64_t i = 0; i < t_all.numel(); ++i)
-        out << t_all[i].item<double>() << " " << y_all[i][0].item<double>() << " " << y_all[i][1].item<double>()
-            << " " << pred[i][0].item<double>() << " " << pred[i][1].item<double>() << "\n";
-      std::ofstream samples(std::filesystem::path(args.output_dir) / "samples.dat");
-      for (std::int64_t i = 0; i < t_obs.numel(); ++i)
-        samples << t_obs[i].item<double>() << " " << y_obs[i][0].item<double>() << " " << y_obs[i][1].item<double>()
-                << "\n";
-      out.close();
-      samples.close();
+      dde::save_table(args.output_dir, "trajectory.dat", "t x_true v_true x_pred v_pred", {t_all, y_all, pred});
+      dde::save_table(args.output_dir, "samples.dat", "t x v (observed)", {t_obs, y_obs});
       neural_ode::gnuplot(args.output_dir, "damped_oscillator.gp",
                           "set terminal pngcairo size 1000,600\nset output 'damped_oscillator.png'\n"
                           "set multiplot layout 2,1\nset xlabel 't'\nset arrow from 5, graph 0 to 5, graph 1 nohead "

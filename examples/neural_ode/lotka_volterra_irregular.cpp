@@ -20,7 +20,6 @@
 #include <pinnxde/data/trajectory.hpp>
 #include <pinnxde/odeint.hpp>
 
-#include <fstream>
 
 namespace dde = pinnxde;
 
@@ -68,28 +67,16 @@ int main(int argc, char** argv) {
               << "states: " << sigma / y_clean.square().mean().sqrt().item<double>() << "\n";
 
     if (!args.output_dir.empty()) {
-      std::filesystem::create_directories(args.output_dir);
-      const auto dir = std::filesystem::path(args.output_dir);
-      std::ofstream traj(dir / "trajectory.dat"), samples(dir / "samples.dat"), grid(dir / "field.dat");
-      for (std::int64_t i = 0; i < t_all.numel(); ++i)
-        traj << t_all[i].item<double>() << " " << y_all[i][0].item<double>() << " " << y_all[i][1].item<double>()
-             << " " << pred[i][0].item<double>() << " " << pred[i][1].item<double>() << "\n";
-      for (std::int64_t i = 0; i < t_obs.numel(); ++i)
-        samples << t_obs[i].item<double>() << " " << y_obs[i][0].item<double>() << " " << y_obs[i][1].item<double>()
-                << "\n";
+      dde::save_table(args.output_dir, "trajectory.dat", "t x_true y_true x_pred y_pred", {t_all, y_all, pred});
+      dde::save_table(args.output_dir, "samples.dat", "t x y (observed, noisy)", {t_obs, y_obs});
       const int n = 21;
       auto g = torch::linspace(0.2, 2.4, n, f64);
       auto pts = torch::stack(torch::meshgrid({g, g}, "ij"), -1).reshape({-1, 2});
       auto ft = field(pts), fp = model.predict(pts).to(torch::kFloat64);
       // Arrows scaled to a common length per plot, coloured by the true field's magnitude.
       const double s = 0.1 / std::max(ft.norm(2, 1).max().item<double>(), 1e-12);
-      for (std::int64_t i = 0; i < pts.size(0); ++i)
-        grid << pts[i][0].item<double>() << " " << pts[i][1].item<double>() << " " << s * ft[i][0].item<double>()
-             << " " << s * ft[i][1].item<double>() << " " << s * fp[i][0].item<double>() << " "
-             << s * fp[i][1].item<double>() << "\n";
-      traj.close();
-      samples.close();
-      grid.close();
+      dde::save_table(args.output_dir, "field.dat", "x y true_dx true_dy learned_dx learned_dy (scaled)",
+                      {pts, s * ft, s * fp});
       neural_ode::gnuplot(args.output_dir, "lotka_volterra_irregular.gp",
                           "set terminal pngcairo size 1200,560\nset output 'lotka_volterra_irregular.png'\n"
                           "set multiplot layout 1,2\nset size ratio -1\nset xrange [0:2.6]\nset yrange [0:2.6]\nset xlabel 'prey x'\nset ylabel 'predators y'\n"

@@ -25,7 +25,7 @@ namespace pinnxde {
 namespace {
 
 void write_table(const std::filesystem::path& path, const std::string& header,
-                 const std::vector<torch::Tensor>& columns) {
+                 const std::vector<torch::Tensor>& columns, const char* who = "saveplot") {
   std::ostringstream out;
   out << "# " << header << "\n" << std::setprecision(9);
   std::vector<torch::Tensor> cols;
@@ -39,7 +39,7 @@ void write_table(const std::filesystem::path& path, const std::string& header,
       out << "\n";
     }
   }
-  detail::write_file_atomically(path.string(), out.str(), "saveplot");
+  detail::write_file_atomically(path.string(), out.str(), who);
 }
 
 // Runs `gnuplot <script_name>` with `dir` as its working directory, without a shell: posix_spawnp with
@@ -73,6 +73,34 @@ bool true_aspect(const torch::Tensor& x) {
   return a > 0 && b > 0 && std::max(a, b) <= 3 * std::min(a, b);
 }
 
+// Checks output_dir and creates it (with its parents) if needed; filesystem errors become pinnxde errors
+// that name the directory.
+std::filesystem::path make_output_dir(const std::string& output_dir, const char* who) {
+  namespace fs = std::filesystem;
+  if (output_dir.empty()) detail::fail(who, ": output_dir is empty (expected a directory path, e.g. \".\")");
+  if (output_dir.find('\0') != std::string::npos)
+    detail::fail(who, ": output_dir contains a NUL character (expected a directory path)");
+  const fs::path dir(output_dir);
+  {
+    std::error_code ec;
+    if (fs::exists(dir, ec) && !fs::is_directory(dir, ec))
+      detail::fail<Error>(who, ": output_dir '", output_dir, "' exists and is not a directory");
+  }
+  try {
+    fs::create_directories(dir);
+  } catch (const fs::filesystem_error& e) {
+    detail::fail<Error>(who, ": cannot create output_dir '", output_dir, "': ", e.code().message());
+  }
+  return dir;
+}
+
+// A plain file name: no directory part, not empty, no NUL.
+void check_file_name(const std::string& name, const char* who, const char* what, const char* example) {
+  if (name.empty() || name == "." || name == ".." || name.find('/') != std::string::npos ||
+      name.find('\0') != std::string::npos)
+    detail::fail(who, ": ", what, " = '", name, "' (expected a plain file name, e.g. \"", example, "\")");
+}
+
 // Writes a plot script (fixed text only) next to the data it plots.
 void write_script(const std::filesystem::path& path, const std::string& text) {
   detail::write_file_atomically(path.string(), text, "saveplot");
@@ -81,11 +109,27 @@ void write_script(const std::filesystem::path& path, const std::string& text) {
 }  // namespace
 
 bool plot_script(const std::string& output_dir, const std::string& script_name, const std::string& script) {
-  if (script_name.empty() || script_name.find('/') != std::string::npos || script_name.find('\0') != std::string::npos)
-    detail::fail("plot_script: script_name = '", script_name, "' (expected a plain file name, e.g. \"plot.gp\")");
+  check_file_name(script_name, "plot_script", "script_name", "plot.gp");
   const std::filesystem::path dir(output_dir.empty() ? "." : output_dir);
   write_script(dir / script_name, script);
   return gnuplot_available() && run_gnuplot(dir, script_name);
+}
+
+void save_table(const std::string& output_dir, const std::string& file_name, const std::string& header,
+                const std::vector<torch::Tensor>& columns) {
+  check_file_name(file_name, "save_table", "file_name", "data.dat");
+  std::int64_t rows = -1;
+  for (std::size_t j = 0; j < columns.size(); ++j) {
+    const auto& c = columns[j];
+    if (!c.defined() || c.dim() < 1 || c.dim() > 2)
+      detail::fail("save_table: columns[", j, "] ", c.defined() ? "has " + std::to_string(c.dim()) + " dimensions" : "is undefined",
+                   " (expected a tensor of shape (N) or (N, k))");
+    if (rows >= 0 && c.size(0) != rows)
+      detail::fail("save_table: columns[", j, "] has ", c.size(0), " rows, columns[0] has ", rows,
+                   " (expected the same number of rows)");
+    rows = c.size(0);
+  }
+  write_table(make_output_dir(output_dir, "save_table") / file_name, header, columns, "save_table");
 }
 
 bool gnuplot_available() {
@@ -105,21 +149,7 @@ bool gnuplot_available() {
 
 int saveplot(Model& model, const SaveplotOptions& o) {
   namespace fs = std::filesystem;
-  if (o.output_dir.empty()) detail::fail("saveplot: output_dir is empty (expected a directory path, e.g. \".\")");
-  if (o.output_dir.find('\0') != std::string::npos)
-    detail::fail("saveplot: output_dir contains a NUL character (expected a directory path)");
-  const fs::path dir(o.output_dir);
-  // filesystem_error and the writers' failures become pinnxde errors that name the directory.
-  {
-    std::error_code ec;
-    if (fs::exists(dir, ec) && !fs::is_directory(dir, ec))
-      detail::fail<Error>("saveplot: output_dir '", o.output_dir, "' exists and is not a directory");
-  }
-  try {
-    fs::create_directories(dir);
-  } catch (const fs::filesystem_error& e) {
-    detail::fail<Error>("saveplot: cannot create output_dir '", o.output_dir, "': ", e.code().message());
-  }
+  const fs::path dir = make_output_dir(o.output_dir, "saveplot");
   const auto& h = model.losshistory();
   const auto& st = model.train_state();
   auto& data = model.data();

@@ -87,6 +87,38 @@ TEST_F(HardeningTest, SaveplotOntoAFileIsAPinnxdeErrorNamingThePath) {
               ThrowsMessage<dde::ValueError>(HasSubstr("output_dir is empty")));
 }
 
+// save_table: an example's own plot data, written atomically into a directory it creates; the file name
+// cannot climb out of output_dir and mismatched columns are refused before anything is written.
+TEST_F(HardeningTest, SaveTableWritesColumnsAndRefusesBadNamesAndShapes) {
+  const auto out = dir_ / "it's \"odd\"" / "sub";
+  auto t = torch::tensor({0.0, 0.5, 1.0}, torch::kFloat64);
+  auto y = torch::tensor({{1.0f, 2.0f}, {3.0f, 4.0f}, {5.0f, 6.0f}});
+  dde::save_table(out.string(), "traj.dat", "t a b", {t, y});
+  std::ifstream in(out / "traj.dat");
+  std::string header, line;
+  std::getline(in, header);
+  EXPECT_EQ(header, "# t a b");
+  std::vector<std::string> lines;
+  while (std::getline(in, line)) lines.push_back(line);
+  EXPECT_EQ(lines, (std::vector<std::string>{"0 1 2", "0.5 3 4", "1 5 6"}));
+  for (const auto& entry : std::filesystem::directory_iterator(out))  // no temporary file left behind
+    EXPECT_EQ(entry.path().filename(), "traj.dat");
+  for (const std::string bad : {"", "..", "../escape.dat", "a/b.dat"})
+    EXPECT_THAT([&] { dde::save_table(out.string(), bad, "h", {t}); },
+                ThrowsMessage<dde::ValueError>(AllOf(HasSubstr("save_table: file_name = '" + bad + "'"),
+                                                     HasSubstr("plain file name"))));
+  EXPECT_THAT([&] { dde::save_table(out.string(), "x.dat", "h", {t, torch::zeros({4, 1})}); },
+              ThrowsMessage<dde::ValueError>(AllOf(HasSubstr("columns[1] has 4 rows, columns[0] has 3"),
+                                                   HasSubstr("same number of rows"))));
+  EXPECT_THAT([&] { dde::save_table(out.string(), "x.dat", "h", {torch::zeros({2, 2, 2})}); },
+              ThrowsMessage<dde::ValueError>(HasSubstr("columns[0] has 3 dimensions")));
+  EXPECT_FALSE(std::filesystem::exists(out / "x.dat"));
+  const auto file = dir_ / "plain_file";
+  std::ofstream(file) << "x";
+  EXPECT_THAT([&] { dde::save_table(file.string(), "x.dat", "h", {t}); },
+              ThrowsMessage<dde::Error>(AllOf(HasSubstr("save_table: output_dir"), HasSubstr("not a directory"))));
+}
+
 // ------------------------------------------------------------------------------- non-finite data
 
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();

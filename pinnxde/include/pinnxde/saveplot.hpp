@@ -14,6 +14,11 @@
 // Errors: ValueError for an empty output_dir; Error naming the path when output_dir exists and is not a
 // directory, cannot be created or a file cannot be written.
 #include <string>
+#include <vector>
+
+namespace at {
+class Tensor;
+}
 
 namespace pinnxde {
 
@@ -33,6 +38,13 @@ int saveplot(Model& model, const SaveplotOptions& options = {});
 /// to output_dir, so no part of the directory's name is ever parsed. Returns whether gnuplot ran and
 /// succeeded (false when gnuplot is not installed).
 bool plot_script(const std::string& output_dir, const std::string& script_name, const std::string& script);
+/// Writes `columns` side by side as a text table (a "# header" line, then one line per row, 9 digits) to
+/// output_dir/file_name, atomically, creating output_dir if needed: the data of an example's own
+/// plot_script figure. Each column is a tensor of N rows ((N) or (N, k), any dtype and device).
+/// ValueError when file_name is not a plain file name or the columns' row counts differ; Error naming
+/// the path when it cannot write.
+void save_table(const std::string& output_dir, const std::string& file_name, const std::string& header,
+                const std::vector<at::Tensor>& columns);
 /// True when a `gnuplot` executable is on PATH.
 bool gnuplot_available();
 
