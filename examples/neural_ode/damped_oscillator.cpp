@@ -17,7 +17,6 @@
 #include <pinnxde/data/trajectory.hpp>
 #include <pinnxde/odeint.hpp>
 
-
 namespace dde = pinnxde;
 
 int main(int argc, char** argv) {

@@ -20,7 +20,6 @@
 #include <pinnxde/data/trajectory.hpp>
 #include <pinnxde/odeint.hpp>
 
-
 namespace dde = pinnxde;
 
 int main(int argc, char** argv) {
