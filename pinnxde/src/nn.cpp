@@ -86,6 +86,9 @@ std::optional<grad::Jets> NNImpl::forward_jets(const torch::Tensor& x, const gra
   auto core = forward_jets_core(in, set);
   if (!core || !output_transform_) return core;
   if (!row_wise(output_transform_row_wise_, output_transform_, core->value)) return std::nullopt;
+  // A transform affine in y (every hard constraint) takes its coefficients' jets once per input.
+  if (!output_transform_affine_) output_transform_affine_ = std::make_shared<AffineTransformCache>();
+  if (auto z = affine_output_transform_jets(output_transform_, x, *core, *output_transform_affine_)) return z;
   return output_transform_jets(output_transform_, x, *core);
 }
 

@@ -88,6 +88,106 @@ grad::Jets output_transform_jets(const OutputTransformFn& f, const torch::Tensor
   return out;
 }
 
+namespace {
+
+// Fixed probe values for the affinity check (the global generator must not move: a seeded run draws what it
+// drew before).
+torch::Tensor probe(std::int64_t n, std::int64_t m, double phase, const torch::TensorOptions& options) {
+  return 2 * torch::sin(torch::arange(n * m, options).reshape({n, m}) * 1.618033988749895 + phase);
+}
+
+bool close(const torch::Tensor& a, const torch::Tensor& b) {
+  if (!a.defined() || !b.defined() || a.sizes() != b.sizes()) return false;
+  const double tol = a.scalar_type() == torch::kFloat64 ? 1e-9 : 1e-4;
+  return ((a - b).abs() <= tol * (1 + a.abs() + b.abs())).all().item<bool>();
+}
+
+// f(x, y1 + y2) + f(x, 0) = f(x, y1) + f(x, y2) and f(x, a y2) = a f(x, y2) + (1 - a) f(x, 0) on probes.
+bool is_affine_in_y(const OutputTransformFn& f, const torch::Tensor& xd, std::int64_t dim_y) {
+  torch::NoGradGuard no_grad;
+  const auto o = xd.options();
+  const std::int64_t n = xd.size(0);
+  const auto y1 = probe(n, dim_y, 0.3, o), y2 = probe(n, dim_y, 1.7, o);
+  const auto f0 = f(xd, torch::zeros({n, dim_y}, o)), f1 = f(xd, y1), f2 = f(xd, y2);
+  if (!f0.defined() || f0.dim() != 2 || f0.size(0) != n) return false;
+  return close(f(xd, y1 + y2) + f0, f1 + f2) && close(f(xd, -2.5 * y2) + 2.5 * f2, 3.5 * f0);
+}
+
+}  // namespace
+
+std::optional<grad::Jets> affine_output_transform_jets(const OutputTransformFn& f, const torch::Tensor& x,
+                                                       const grad::Jets& core, AffineTransformCache& cache) {
+  const auto& set = core.set;
+  const torch::Tensor& y = core.value;
+  const std::int64_t n = x.size(0), dim_y = y.size(1), K = static_cast<std::int64_t>(set.size());
+  if (!cache.affine) cache.affine = is_affine_in_y(f, x.detach(), dim_y);
+  if (!*cache.affine) return std::nullopt;
+  grad::Jets out;
+  out.set = set;
+  out.value = f(x, y);
+  // The same input: the same memory, shape and layout, unmodified since (a view of the training points taken
+  // anew each step is the same input; the cache holds the old one, so its memory cannot have been reused).
+  const bool hit = cache.reusable && cache.x.data_ptr() == x.data_ptr() && cache.x.sizes() == x.sizes() &&
+                   cache.x.strides() == x.strides() && cache.x.scalar_type() == x.scalar_type() &&
+                   x._version() == cache.x_version && cache.set.first == set.first &&
+                   cache.set.second == set.second;
+  if (!hit) {
+    // One evaluation of f on 1 + dim_y stacked copies of x: block 0 with y = 0 gives A, block b + 1 with
+    // y = e_b gives A + B_b.
+    auto ys = torch::zeros({(1 + dim_y) * n, dim_y}, x.options());
+    for (std::int64_t b = 0; b < dim_y; ++b) ys.narrow(0, (1 + b) * n, n).select(1, b).fill_(1);
+    auto g = feature_transform_jets([&](const torch::Tensor& xs) { return f(xs, ys); },
+                                    x.detach().repeat({1 + dim_y, 1}), set);
+    const std::int64_t dim_z = g.value.size(1);
+    auto V = g.value.view({1 + dim_y, n, dim_z});
+    auto D = g.derivatives.view({K, 1 + dim_y, n, dim_z}).transpose(0, 1);
+    cache.A = V.select(0, 0);
+    cache.dA = D.select(0, 0);
+    cache.B = V.narrow(0, 1, dim_y) - cache.A;
+    cache.dB = D.narrow(0, 1, dim_y) - cache.dA;
+    // The check that f is what the probes said, on this x and y: its value from the coefficients.
+    {
+      torch::NoGradGuard no_grad;
+      if (!close(out.value, cache.A + torch::einsum("bna,nb->na", {cache.B, y}))) {
+        cache = AffineTransformCache{};
+        cache.affine = false;
+        return std::nullopt;
+      }
+    }
+    // Without a trainable tensor inside f the coefficients are constants of x: keep them for the next step.
+    cache.reusable = !g.value.requires_grad();
+    if (cache.reusable) {
+      for (auto* t : {&cache.A, &cache.dA, &cache.B, &cache.dB}) *t = t->detach().contiguous();
+      cache.x = x;
+      cache.x_version = x._version();
+      cache.set = set;
+    } else {
+      cache.x = torch::Tensor();
+    }
+  }
+  if (K == 0) {
+    out.derivatives = torch::zeros({0, n, out.value.size(1)}, out.value.options());
+    return out;
+  }
+  const auto& Yd = core.derivatives;  // (K, n, dim_y)
+  // z_p = A_p + sum_b (B_b,p y_b + B_b y_b,p) for every slice p; the pairs add B_b,i y_b,k + B_b,k y_b,i.
+  auto dz = cache.dA + torch::einsum("bkna,nb->kna", {cache.dB, y}) + torch::einsum("bna,knb->kna", {cache.B, Yd});
+  if (!set.second.empty()) {
+    const auto nf = static_cast<std::int64_t>(set.first.size());
+    std::vector<std::int64_t> pi, pk;
+    for (auto [i, k] : set.second) {
+      pi.push_back(set.index_of(i));
+      pk.push_back(set.index_of(k));
+    }
+    const auto I = torch::tensor(pi, torch::kLong), Kk = torch::tensor(pk, torch::kLong);
+    auto cross = torch::einsum("bqna,qnb->qna", {cache.dB.index_select(1, I), Yd.index_select(0, Kk)}) +
+                 torch::einsum("bqna,qnb->qna", {cache.dB.index_select(1, Kk), Yd.index_select(0, I)});
+    dz = torch::cat({dz.narrow(0, 0, nf), dz.narrow(0, nf, K - nf) + cross}, 0);
+  }
+  out.derivatives = dz;
+  return out;
+}
+
 grad::Jets feature_transform_jets(const std::function<torch::Tensor(const torch::Tensor&)>& phi,
                                   const torch::Tensor& x, const grad::DerivativeSet& set) {
   // phi as a transform that ignores y: y and its derivatives are constants (zeros) along every path.

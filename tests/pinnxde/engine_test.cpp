@@ -243,12 +243,21 @@ struct Run {
   std::string engine;
 };
 
-enum class Transform { none, output, output_not_row_wise, feature };
+enum class Transform { none, output, output_not_row_wise, feature, affine };
 
 // A hard constraint that couples both outputs and both inputs nonlinearly (every partial of f matters).
 torch::Tensor coupled_transform(const torch::Tensor& x, const torch::Tensor& y) {
   auto x0 = x.narrow(1, 0, 1), x1 = x.narrow(1, 1, 1), y0 = y.narrow(1, 0, 1), y1 = y.narrow(1, 1, 1);
   return torch::cat({y0 * x0 * (1 - x0) + x1 * x1, torch::tanh(y1) * x1 + y0 * y1 * torch::sin(x0)}, 1);
+}
+
+// A hard constraint affine in y that couples the outputs and inputs: z = A(x) + sum_b B_b(x) y_b with every
+// coefficient a nonlinear function of x (the forward engine takes the coefficients' jets once per input).
+torch::Tensor affine_transform(const torch::Tensor& x, const torch::Tensor& y) {
+  auto x0 = x.narrow(1, 0, 1), x1 = x.narrow(1, 1, 1), y0 = y.narrow(1, 0, 1), y1 = y.narrow(1, 1, 1);
+  return torch::cat({torch::sin(x0) * x1 + x0 * (1 - x0) * y0 + x1 * x1 * y1,
+                     torch::exp(x1 * x0) * y1 - torch::cos(x1) * y0 + x0 * x1 * x1},
+                    1);
 }
 
 // A feature map that couples the inputs (mixed second derivatives of the features are not zero).
@@ -279,6 +288,7 @@ Run train_system(const std::string& derivatives, std::int64_t batch_size, Transf
     });
   if (transform == Transform::feature)
     net->apply_feature_transform(coupled_features);
+  if (transform == Transform::affine) net->apply_output_transform(affine_transform);
   dde::Model model(data, net);
   model.compile(optimizer, {.lr = 1e-3, .derivatives = derivatives});
   Run r;
@@ -348,6 +358,88 @@ TEST_F(EngineTest, LBFGSThroughAnOutputTransformGivesTheSameRunWithEitherEngine)
   auto r = train_system("reverse", 0, Transform::output, "L-BFGS");
   ASSERT_FALSE(f.losses.empty());
   expect_same_run(f, r);
+}
+
+TEST_F(EngineTest, JetsThroughAnAffineOutputTransformMatchReverseModeAndReuseItsCoefficients) {
+  dde::nn::FNN net({3, 9, 9, 2}, "tanh");
+  int calls = 0;  // evaluations of the transform
+  net->apply_output_transform([&calls](const torch::Tensor& x, const torch::Tensor& y) {
+    ++calls;
+    return affine_transform(x.narrow(1, 0, 2), y) * torch::exp(x.narrow(1, 2, 1));
+  });
+  auto x = inputs(13, 3);
+  const auto set = full_set(3);  // every first derivative, every pure and mixed second
+  auto check = [&](const torch::Tensor& xs) {
+    auto jets = net->forward_jets(xs, set);
+    ASSERT_TRUE(jets.has_value());
+    auto rev = reverse_jets(net, xs, set);
+    EXPECT_LT(max_diff(jets->value, net->forward(xs)), 1e-12);
+    EXPECT_LT(max_diff(jets->derivatives, rev), 1e-10);
+    auto params = net->parameters();
+    auto weights = torch::rand_like(rev);
+    auto g_fwd = grads((jets->derivatives * weights).sum() + jets->value.pow(2).sum(), params);
+    auto g_rev = grads((rev * weights).sum() + net->forward(xs).pow(2).sum(), params);
+    for (std::size_t i = 0; i < params.size(); ++i) EXPECT_LT(max_diff(g_fwd[i], g_rev[i]), 1e-10) << i;
+  };
+  check(x);
+  // The same input again: the coefficients are reused, so the transform runs once (for the value).
+  int before = calls;
+  ASSERT_TRUE(net->forward_jets(x, set).has_value());
+  EXPECT_EQ(calls - before, 1);
+  // A view of the same memory is the same input.
+  before = calls;
+  ASSERT_TRUE(net->forward_jets(x.narrow(0, 0, 13), set).has_value());
+  EXPECT_EQ(calls - before, 1);
+  // Changed in place: the coefficients are taken anew, and the jets are those of the new points.
+  {
+    torch::NoGradGuard no_grad;
+    x.mul_(0.5);
+  }
+  before = calls;
+  check(x);
+  EXPECT_GT(calls - before, 1);
+  // Other points.
+  check(inputs(7, 3));
+}
+
+TEST_F(EngineTest, AnAffineTransformWithATrainableCoefficientKeepsItsGradient) {
+  // The coefficient c is trainable (a Variable in an inverse problem): the coefficients' jets depend on it,
+  // so they are not reused, and d/dc of the jets is reverse mode's.
+  dde::nn::FNN net({2, 7, 1}, "sin");
+  auto c = torch::tensor({0.7}, torch::kFloat64).requires_grad_(true);
+  net->apply_output_transform([c](const torch::Tensor& x, const torch::Tensor& y) {
+    return c * x.narrow(1, 0, 1) * y + torch::sin(c * x.narrow(1, 1, 1));
+  });
+  auto x = inputs(9, 2);
+  const auto set = full_set(2);
+  for (int pass = 0; pass < 2; ++pass) {
+    auto jets = net->forward_jets(x, set);
+    ASSERT_TRUE(jets.has_value());
+    auto rev = reverse_jets(net, x, set);
+    EXPECT_LT(max_diff(jets->derivatives, rev), 1e-10);
+    auto weights = torch::rand_like(rev);
+    EXPECT_LT(max_diff(grads((jets->derivatives * weights).sum(), {c})[0], grads((rev * weights).sum(), {c})[0]),
+              1e-10);
+  }
+}
+
+TEST_F(EngineTest, AnOutputTransformNotAffineInYTakesThePathsThroughIt) {
+  // y^2 is not affine: the probes see it, and the jets come from the paths through f (still exact).
+  dde::nn::FNN net({2, 6, 1}, "tanh");
+  net->apply_output_transform([](const torch::Tensor& x, const torch::Tensor& y) { return x.narrow(1, 0, 1) * y * y; });
+  auto x = inputs(8, 2);
+  auto jets = net->forward_jets(x, full_set(2));
+  ASSERT_TRUE(jets.has_value());
+  EXPECT_LT(max_diff(jets->derivatives, reverse_jets(net, x, full_set(2))), 1e-10);
+}
+
+TEST_F(EngineTest, TrainingThroughAnAffineOutputTransformGivesTheSameRunWithEitherEngine) {
+  for (std::int64_t batch : {0, 20}) {  // full batch: the coefficients reused; mini-batches: taken each step
+    SCOPED_TRACE(batch);
+    auto a = train_system("auto", batch, Transform::affine), r = train_system("reverse", batch, Transform::affine);
+    EXPECT_EQ(a.engine, "forward");
+    expect_same_run(a, r);
+  }
 }
 
 TEST_F(EngineTest, AnOutputTransformThatMixesRowsFallsBackToReverseMode) {

@@ -11,7 +11,9 @@
 #include <torch/types.h>
 
 #include <array>
+#include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -64,6 +66,28 @@ using OutputTransformFn = std::function<torch::Tensor(const torch::Tensor& x, co
 /// Jets of z = f(x, y) from the network's jets of y (src/transform_jets.cpp): f's partial derivatives by
 /// reverse mode through f alone, one path per direction and per mixed pair. Requires f row-wise.
 grad::Jets output_transform_jets(const OutputTransformFn& f, const torch::Tensor& x, const grad::Jets& core);
+
+/// What the forward engine keeps about an output transform f between steps (NNImpl holds one per transform):
+/// whether f is affine in y, z = A(x) + sum_b B_b(x) y_b (every hard constraint is: g(x) + d(x) y), decided
+/// on the first sweep; and then the jets of A and of each B_b, which depend on x alone, for the last x.
+struct AffineTransformCache {
+  std::optional<bool> affine;
+  torch::Tensor x;                  // the input the coefficients were taken on (kept alive, so its memory
+  std::uint32_t x_version = 0;      // with its shape, layout and version identify it)
+  grad::DerivativeSet set;
+  bool reusable = false;            // f captures no tensor that requires grad: the coefficients are constants
+  torch::Tensor A, dA;              // (N, dim_z), (K, N, dim_z)
+  torch::Tensor B, dB;              // (dim_y, N, dim_z), (dim_y, K, N, dim_z)
+};
+
+/// Jets of z = f(x, y) when f is affine in y (checked on the first call with `cache`; nullopt otherwise, and
+/// on every later call): z_j = A_j + sum_b (B_b,j y_b + B_b y_b,j), and the product rule alike for the second
+/// derivatives, with the jets of A and B_b taken on x alone (by the paths of output_transform_jets, all in
+/// one evaluation of f on stacked rows) and reused for as long as x is the same unmodified tensor and f
+/// captures no trainable tensor. A step then pays a few products for the transform instead of f's reverse
+/// passes and their second differentiation in the parameter gradient. Requires f row-wise.
+std::optional<grad::Jets> affine_output_transform_jets(const OutputTransformFn& f, const torch::Tensor& x,
+                                                       const grad::Jets& core, AffineTransformCache& cache);
 
 /// Jets of a feature transform phi(x) (value (N, w), derivatives (set.size(), N, w), the second ones
 /// included), by the same paths with no y. Requires phi row-wise.

@@ -12,6 +12,8 @@
 
 namespace pinnxde::nn {
 
+struct AffineTransformCache;
+
 /// x: (N, dim_in) -> features (N, dim_features).
 using FeatureTransform = std::function<torch::Tensor(const torch::Tensor& x)>;
 /// (x: (N, dim_in), y: (N, dim_out)) -> (N, dim_out). Used for hard constraints, e.g. y * x * (1 - x).
@@ -62,6 +64,7 @@ class NNImpl : public torch::nn::Module, public grad::JetNetwork {
   void apply_output_transform(OutputTransform transform) {
     output_transform_ = std::move(transform);
     output_transform_row_wise_.reset();
+    output_transform_affine_.reset();
   }
 
   /// True when a feature transform or an embedding maps the inputs (then input_dim() is the mapped width).
@@ -92,6 +95,7 @@ class NNImpl : public torch::nn::Module, public grad::JetNetwork {
   FeatureTransform feature_transform_;
   OutputTransform output_transform_;
   std::optional<bool> feature_transform_row_wise_, output_transform_row_wise_;  // checked on the first sweep
+  std::shared_ptr<AffineTransformCache> output_transform_affine_;  // nn/jets.hpp
 };
 
 }  // namespace pinnxde::nn
