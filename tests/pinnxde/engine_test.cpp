@@ -322,24 +322,27 @@ void expect_same_run(const Run& f, const Run& r) {
   for (std::size_t p = 0; p < f.params.size(); ++p) EXPECT_LT(max_diff(f.params[p], r.params[p]), 1e-10);
 }
 
+// The sweep's value and jets against reverse mode, and the parameter gradient of a scalar built from them.
+void expect_jets_match_reverse(dde::nn::NNImpl& net, const torch::Tensor& x, const dde::grad::DerivativeSet& set) {
+  auto jets = net.forward_jets(x, set);
+  ASSERT_TRUE(jets.has_value());
+  auto rev = reverse_jets(net, x, set);
+  EXPECT_LT(max_diff(jets->value, net.forward(x)), 1e-12);
+  EXPECT_LT(max_diff(jets->derivatives, rev), 1e-10);
+  auto params = net.parameters();
+  auto weights = torch::rand_like(rev);
+  auto g_fwd = grads((jets->derivatives * weights).sum() + jets->value.pow(2).sum(), params);
+  auto g_rev = grads((rev * weights).sum() + net.forward(x).pow(2).sum(), params);
+  for (std::size_t i = 0; i < params.size(); ++i) EXPECT_LT(max_diff(g_fwd[i], g_rev[i]), 1e-10) << i;
+}
+
 TEST_F(EngineTest, JetsThroughAnOutputTransformMatchReverseModeWithParameterGradients) {
   dde::nn::FNN net({3, 9, 9, 2}, "tanh");
   net->apply_output_transform([](const torch::Tensor& x, const torch::Tensor& y) {
     return coupled_transform(x.narrow(1, 0, 2), y) * torch::exp(x.narrow(1, 2, 1));
   });
   EXPECT_TRUE(net->can_sweep());
-  auto x = inputs(13, 3);
-  const auto set = full_set(3);
-  auto jets = net->forward_jets(x, set);
-  ASSERT_TRUE(jets.has_value());
-  auto rev = reverse_jets(net, x, set);
-  EXPECT_LT(max_diff(jets->value, net->forward(x)), 1e-12);
-  EXPECT_LT(max_diff(jets->derivatives, rev), 1e-10);
-  auto params = net->parameters();
-  auto weights = torch::rand_like(rev);
-  auto g_fwd = grads((jets->derivatives * weights).sum() + jets->value.pow(2).sum(), params);
-  auto g_rev = grads((rev * weights).sum() + net->forward(x).pow(2).sum(), params);
-  for (std::size_t i = 0; i < params.size(); ++i) EXPECT_LT(max_diff(g_fwd[i], g_rev[i]), 1e-10) << i;
+  expect_jets_match_reverse(*net, inputs(13, 3), full_set(3));
 }
 
 TEST_F(EngineTest, TrainingThroughAnOutputTransformGivesTheSameRunWithEitherEngine) {
@@ -369,18 +372,7 @@ TEST_F(EngineTest, JetsThroughAnAffineOutputTransformMatchReverseModeAndReuseIts
   });
   auto x = inputs(13, 3);
   const auto set = full_set(3);  // every first derivative, every pure and mixed second
-  auto check = [&](const torch::Tensor& xs) {
-    auto jets = net->forward_jets(xs, set);
-    ASSERT_TRUE(jets.has_value());
-    auto rev = reverse_jets(net, xs, set);
-    EXPECT_LT(max_diff(jets->value, net->forward(xs)), 1e-12);
-    EXPECT_LT(max_diff(jets->derivatives, rev), 1e-10);
-    auto params = net->parameters();
-    auto weights = torch::rand_like(rev);
-    auto g_fwd = grads((jets->derivatives * weights).sum() + jets->value.pow(2).sum(), params);
-    auto g_rev = grads((rev * weights).sum() + net->forward(xs).pow(2).sum(), params);
-    for (std::size_t i = 0; i < params.size(); ++i) EXPECT_LT(max_diff(g_fwd[i], g_rev[i]), 1e-10) << i;
-  };
+  auto check = [&](const torch::Tensor& xs) { expect_jets_match_reverse(*net, xs, set); };
   check(x);
   // The same input again: the coefficients are reused, so the transform runs once (for the value).
   int before = calls;
