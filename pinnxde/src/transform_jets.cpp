@@ -13,6 +13,8 @@
 // reverse mode.
 #include <torch/torch.h>
 
+#include <algorithm>
+
 #include "pinnxde/nn/jets.hpp"
 
 namespace pinnxde::nn {
@@ -126,12 +128,19 @@ std::optional<grad::Jets> affine_output_transform_jets(const OutputTransformFn& 
   out.set = set;
   out.value = f(x, y);
   // The same input: the same memory, shape and layout, unmodified since (a view of the training points taken
-  // anew each step is the same input; the cache holds the old one, so its memory cannot have been reused).
-  const bool hit = cache.reusable && cache.x.data_ptr() == x.data_ptr() && cache.x.sizes() == x.sizes() &&
-                   cache.x.strides() == x.strides() && cache.x.scalar_type() == x.scalar_type() &&
-                   x._version() == cache.x_version && cache.set.first == set.first &&
-                   cache.set.second == set.second;
-  if (!hit) {
+  // anew each step is the same input; an entry holds its input, so that memory cannot have been reused).
+  auto same_input = [&](const AffineTransformCache::Entry& e) {
+    return e.x.data_ptr() == x.data_ptr() && e.x.sizes() == x.sizes() && e.x.strides() == x.strides() &&
+           e.x.scalar_type() == x.scalar_type() && x._version() == e.x_version && e.set.first == set.first &&
+           e.set.second == set.second;
+  };
+  auto& entries = cache.entries;
+  auto it = std::find_if(entries.begin(), entries.end(), same_input);
+  AffineTransformCache::Entry coefficients;
+  if (it != entries.end()) {
+    coefficients = *it;
+    entries.erase(it);
+  } else {
     // One evaluation of f on 1 + dim_y stacked copies of x: block 0 with y = 0 gives A, block b + 1 with
     // y = e_b gives A + B_b.
     auto ys = torch::zeros({(1 + dim_y) * n, dim_y}, x.options());
@@ -141,37 +150,41 @@ std::optional<grad::Jets> affine_output_transform_jets(const OutputTransformFn& 
     const std::int64_t dim_z = g.value.size(1);
     auto V = g.value.view({1 + dim_y, n, dim_z});
     auto D = g.derivatives.view({K, 1 + dim_y, n, dim_z}).transpose(0, 1);
-    cache.A = V.select(0, 0);
-    cache.dA = D.select(0, 0);
-    cache.B = V.narrow(0, 1, dim_y) - cache.A;
-    cache.dB = D.narrow(0, 1, dim_y) - cache.dA;
+    auto& c = coefficients;
+    c.A = V.select(0, 0);
+    c.dA = D.select(0, 0);
+    c.B = V.narrow(0, 1, dim_y) - c.A;
+    c.dB = D.narrow(0, 1, dim_y) - c.dA;
     // The check that f is what the probes said, on this x and y: its value from the coefficients.
     {
       torch::NoGradGuard no_grad;
-      if (!close(out.value, cache.A + torch::einsum("bna,nb->na", {cache.B, y}))) {
+      if (!close(out.value, c.A + torch::einsum("bna,nb->na", {c.B, y}))) {
         cache = AffineTransformCache{};
         cache.affine = false;
         return std::nullopt;
       }
     }
-    // Without a trainable tensor inside f the coefficients are constants of x: keep them for the next step.
-    cache.reusable = !g.value.requires_grad();
-    if (cache.reusable) {
-      for (auto* t : {&cache.A, &cache.dA, &cache.B, &cache.dB}) *t = t->detach().contiguous();
-      cache.x = x;
-      cache.x_version = x._version();
-      cache.set = set;
-    } else {
-      cache.x = torch::Tensor();
+    // Without a trainable tensor inside f the coefficients are constants of x: keep them for the next steps.
+    // With one (g.value then requires grad) they are taken again every step, with their graph.
+    if (!g.value.requires_grad()) {
+      for (auto* t : {&c.A, &c.dA, &c.B, &c.dB}) *t = t->detach().contiguous();
+      c.x = x;
+      c.x_version = x._version();
+      c.set = set;
     }
   }
+  if (coefficients.x.defined()) {
+    entries.push_back(coefficients);
+    if (entries.size() > AffineTransformCache::kMaxEntries) entries.erase(entries.begin());
+  }
+  const auto& c = coefficients;
   if (K == 0) {
     out.derivatives = torch::zeros({0, n, out.value.size(1)}, out.value.options());
     return out;
   }
   const auto& Yd = core.derivatives;  // (K, n, dim_y)
   // z_p = A_p + sum_b (B_b,p y_b + B_b y_b,p) for every slice p; the pairs add B_b,i y_b,k + B_b,k y_b,i.
-  auto dz = cache.dA + torch::einsum("bkna,nb->kna", {cache.dB, y}) + torch::einsum("bna,knb->kna", {cache.B, Yd});
+  auto dz = c.dA + torch::einsum("bkna,nb->kna", {c.dB, y}) + torch::einsum("bna,knb->kna", {c.B, Yd});
   if (!set.second.empty()) {
     const auto nf = static_cast<std::int64_t>(set.first.size());
     std::vector<std::int64_t> pi, pk;
@@ -180,8 +193,8 @@ std::optional<grad::Jets> affine_output_transform_jets(const OutputTransformFn& 
       pk.push_back(set.index_of(k));
     }
     const auto I = torch::tensor(pi, torch::kLong), Kk = torch::tensor(pk, torch::kLong);
-    auto cross = torch::einsum("bqna,qnb->qna", {cache.dB.index_select(1, I), Yd.index_select(0, Kk)}) +
-                 torch::einsum("bqna,qnb->qna", {cache.dB.index_select(1, Kk), Yd.index_select(0, I)});
+    auto cross = torch::einsum("bqna,qnb->qna", {c.dB.index_select(1, I), Yd.index_select(0, Kk)}) +
+                 torch::einsum("bqna,qnb->qna", {c.dB.index_select(1, Kk), Yd.index_select(0, I)});
     dz = torch::cat({dz.narrow(0, 0, nf), dz.narrow(0, nf, K - nf) + cross}, 0);
   }
   out.derivatives = dz;

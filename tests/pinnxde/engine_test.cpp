@@ -390,8 +390,13 @@ TEST_F(EngineTest, JetsThroughAnAffineOutputTransformMatchReverseModeAndReuseIts
   before = calls;
   check(x);
   EXPECT_GT(calls - before, 1);
-  // Other points.
-  check(inputs(7, 3));
+  // Other points, then both again: both stay cached (a step evaluates the network on several row ranges).
+  auto other = inputs(7, 3);
+  check(other);
+  before = calls;
+  ASSERT_TRUE(net->forward_jets(x, set).has_value());
+  ASSERT_TRUE(net->forward_jets(other, set).has_value());
+  EXPECT_EQ(calls - before, 2);
 }
 
 TEST_F(EngineTest, AnAffineTransformWithATrainableCoefficientKeepsItsGradient) {

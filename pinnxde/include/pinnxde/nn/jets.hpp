@@ -69,15 +69,20 @@ grad::Jets output_transform_jets(const OutputTransformFn& f, const torch::Tensor
 
 /// What the forward engine keeps about an output transform f between steps (NNImpl holds one per transform):
 /// whether f is affine in y, z = A(x) + sum_b B_b(x) y_b (every hard constraint is: g(x) + d(x) y), decided
-/// on the first sweep; and then the jets of A and of each B_b, which depend on x alone, for the last x.
+/// on the first sweep; and then the jets of A and of each B_b, which depend on x alone, for the last few
+/// inputs (a step evaluates the network on several row ranges: the residual's, a derivative condition's, the
+/// test set's).
 struct AffineTransformCache {
+  struct Entry {
+    torch::Tensor x;              // the input the coefficients were taken on (kept alive, so its memory with
+    std::uint32_t x_version = 0;  // its shape, layout and version identify it)
+    grad::DerivativeSet set;
+    torch::Tensor A, dA;          // (N, dim_z), (K, N, dim_z)
+    torch::Tensor B, dB;          // (dim_y, N, dim_z), (dim_y, K, N, dim_z)
+  };
+  static constexpr std::size_t kMaxEntries = 8;
   std::optional<bool> affine;
-  torch::Tensor x;                  // the input the coefficients were taken on (kept alive, so its memory
-  std::uint32_t x_version = 0;      // with its shape, layout and version identify it)
-  grad::DerivativeSet set;
-  bool reusable = false;            // f captures no tensor that requires grad: the coefficients are constants
-  torch::Tensor A, dA;              // (N, dim_z), (K, N, dim_z)
-  torch::Tensor B, dB;              // (dim_y, N, dim_z), (dim_y, K, N, dim_z)
+  std::vector<Entry> entries;  // most recently used last
 };
 
 /// Jets of z = f(x, y) when f is affine in y (checked on the first call with `cache`; nullopt otherwise, and
