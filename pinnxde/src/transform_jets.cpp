@@ -192,7 +192,8 @@ std::optional<grad::Jets> affine_output_transform_jets(const OutputTransformFn& 
       pi.push_back(set.index_of(i));
       pk.push_back(set.index_of(k));
     }
-    const auto I = torch::tensor(pi, torch::kLong), Kk = torch::tensor(pk, torch::kLong);
+    const auto index = torch::TensorOptions().dtype(torch::kLong).device(x.device());
+    const auto I = torch::tensor(pi, index), Kk = torch::tensor(pk, index);
     auto cross = torch::einsum("bqna,qnb->qna", {c.dB.index_select(1, I), Yd.index_select(0, Kk)}) +
                  torch::einsum("bqna,qnb->qna", {c.dB.index_select(1, Kk), Yd.index_select(0, I)});
     dz = torch::cat({dz.narrow(0, 0, nf), dz.narrow(0, nf, K - nf) + cross}, 0);
