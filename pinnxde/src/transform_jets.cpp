@@ -101,7 +101,7 @@ torch::Tensor probe(std::int64_t n, std::int64_t m, double phase, const torch::T
 bool close(const torch::Tensor& a, const torch::Tensor& b) {
   if (!a.defined() || !b.defined() || a.sizes() != b.sizes()) return false;
   const double tol = a.scalar_type() == torch::kFloat64 ? 1e-9 : 1e-4;
-  return ((a - b).abs() <= tol * (1 + a.abs() + b.abs())).all().item<bool>();
+  return torch::allclose(a, b, tol, tol);
 }
 
 // f(x, y1 + y2) + f(x, 0) = f(x, y1) + f(x, y2) and f(x, a y2) = a f(x, y2) + (1 - a) f(x, 0) on probes.
@@ -138,8 +138,8 @@ std::optional<grad::Jets> affine_output_transform_jets(const OutputTransformFn& 
   auto it = std::find_if(entries.begin(), entries.end(), same_input);
   AffineTransformCache::Entry coefficients;
   if (it != entries.end()) {
-    coefficients = *it;
-    entries.erase(it);
+    std::rotate(it, it + 1, entries.end());  // most recently used last
+    coefficients = entries.back();
   } else {
     // One evaluation of f on 1 + dim_y stacked copies of x: block 0 with y = 0 gives A, block b + 1 with
     // y = e_b gives A + B_b.
@@ -155,6 +155,16 @@ std::optional<grad::Jets> affine_output_transform_jets(const OutputTransformFn& 
     c.dA = D.select(0, 0);
     c.B = V.narrow(0, 1, dim_y) - c.A;
     c.dB = D.narrow(0, 1, dim_y) - c.dA;
+    if (!set.second.empty()) {
+      std::vector<std::int64_t> pi, pk;
+      for (auto [i, k] : set.second) {
+        pi.push_back(set.index_of(i));
+        pk.push_back(set.index_of(k));
+      }
+      const auto index = torch::TensorOptions().dtype(torch::kLong).device(x.device());
+      c.pair_i = torch::tensor(pi, index);
+      c.pair_k = torch::tensor(pk, index);
+    }
     // The check that f is what the probes said, on this x and y: its value from the coefficients.
     {
       torch::NoGradGuard no_grad;
@@ -172,10 +182,14 @@ std::optional<grad::Jets> affine_output_transform_jets(const OutputTransformFn& 
       c.x_version = x._version();
       c.set = set;
     }
-  }
-  if (coefficients.x.defined()) {
-    entries.push_back(coefficients);
-    if (entries.size() > AffineTransformCache::kMaxEntries) entries.erase(entries.begin());
+    if (c.pair_i.defined()) {
+      c.dB_i = c.dB.index_select(1, c.pair_i);
+      c.dB_k = c.dB.index_select(1, c.pair_k);
+    }
+    if (c.x.defined()) {
+      entries.push_back(c);
+      if (entries.size() > AffineTransformCache::kMaxEntries) entries.erase(entries.begin());
+    }
   }
   const auto& c = coefficients;
   if (K == 0) {
@@ -185,18 +199,11 @@ std::optional<grad::Jets> affine_output_transform_jets(const OutputTransformFn& 
   const auto& Yd = core.derivatives;  // (K, n, dim_y)
   // z_p = A_p + sum_b (B_b,p y_b + B_b y_b,p) for every slice p; the pairs add B_b,i y_b,k + B_b,k y_b,i.
   auto dz = c.dA + torch::einsum("bkna,nb->kna", {c.dB, y}) + torch::einsum("bna,knb->kna", {c.B, Yd});
-  if (!set.second.empty()) {
+  if (c.pair_i.defined()) {  // dz is this step's own sum: its pair slices take the cross terms in place
     const auto nf = static_cast<std::int64_t>(set.first.size());
-    std::vector<std::int64_t> pi, pk;
-    for (auto [i, k] : set.second) {
-      pi.push_back(set.index_of(i));
-      pk.push_back(set.index_of(k));
-    }
-    const auto index = torch::TensorOptions().dtype(torch::kLong).device(x.device());
-    const auto I = torch::tensor(pi, index), Kk = torch::tensor(pk, index);
-    auto cross = torch::einsum("bqna,qnb->qna", {c.dB.index_select(1, I), Yd.index_select(0, Kk)}) +
-                 torch::einsum("bqna,qnb->qna", {c.dB.index_select(1, Kk), Yd.index_select(0, I)});
-    dz = torch::cat({dz.narrow(0, 0, nf), dz.narrow(0, nf, K - nf) + cross}, 0);
+    dz.narrow(0, nf, K - nf)
+        .add_(torch::einsum("bqna,qnb->qna", {c.dB_i, Yd.index_select(0, c.pair_k)}) +
+              torch::einsum("bqna,qnb->qna", {c.dB_k, Yd.index_select(0, c.pair_i)}));
   }
   out.derivatives = dz;
   return out;

@@ -79,6 +79,9 @@ struct AffineTransformCache {
     grad::DerivativeSet set;
     torch::Tensor A, dA;          // (N, dim_z), (K, N, dim_z)
     torch::Tensor B, dB;          // (dim_y, N, dim_z), (dim_y, K, N, dim_z)
+    // The second-derivative pairs (i, k): the positions of i and of k among the first derivatives, and dB
+    // at those slices, (dim_y, pairs, N, dim_z) each.
+    torch::Tensor pair_i, pair_k, dB_i, dB_k;
   };
   static constexpr std::size_t kMaxEntries = 8;
   std::optional<bool> affine;
