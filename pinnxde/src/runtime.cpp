@@ -1,11 +1,16 @@
 #include "pinnxde/runtime.hpp"
 
 #include <dlfcn.h>
+#include <fcntl.h>
 #include <malloc.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
 #include <torch/torch.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <cstddef>
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
@@ -56,93 +61,6 @@ int cores() {
   return hc > 0 ? static_cast<int>(hc) : 1;
 }
 
-// Settings that only take effect when the process starts, because the libraries read them once as they
-// load: the fix from inside the program is to re-execute it with them set (once, with the same arguments).
-//  - OpenBLAS 0.3.21 falls back to its generic "Prescott" kernels on CPUs it does not recognise (common on
-//    VMs with AVX-512), running GEMM ~6x slower: OPENBLAS_CORETYPE.
-//  - libgomp's idle threads spin (GOMP's default wait policy) between the parallel regions of LibTorch's and
-//    pinnxde's loops. Alone on its cores that costs nothing measurable; beside other busy processes the
-//    spinning threads take the cores from the working ones, and a step ran 4-10x slower (docs/performance.md:
-//    2 and 3 concurrent trainings on 2 cores). With GOMP_SPINCOUNT=1000 idle threads spin briefly, then
-//    sleep: as fast as one thread per program under contention, and on small networks (many short parallel
-//    regions) faster than OMP_WAIT_POLICY=PASSIVE, which sleeps at once. Not needed (and not done) for a
-//    one-thread run, which has no idle OpenMP threads, or when the user chose a policy or a spin count.
-constexpr const char* kSpinCount = "1000";
-
-void reexec_with_start_up_settings() {
-  if (!env("PINNXDE_NO_REEXEC").empty() || !env("PINNXDE_REEXECED").empty()) return;
-  std::vector<std::pair<std::string, std::string>> set;
-  std::string reason;
-  if (env("OPENBLAS_CORETYPE").empty()) {
-    auto corename = blas_symbol<char* (*)()>("openblas_get_corename");
-    // PINNXDE_ASSUME_OPENBLAS_CORE stands in for OpenBLAS' answer, so that this path can be tested on CPUs
-    // that OpenBLAS detects correctly (ctest runtime.openblas_core_reexec).
-    const std::string assumed = env("PINNXDE_ASSUME_OPENBLAS_CORE");
-    const std::string core = !assumed.empty() ? assumed : corename ? std::string(corename()) : std::string();
-    static const char* generic[] = {"Prescott", "Core2", "Penryn", "Dunnington", "Nehalem", "Atom", "Banias",
-                                    "Katmai", "Coppermine", "Northwood", "Sandybridge"};
-    bool is_generic = false;
-    for (const char* g : generic) is_generic |= core == g;
-    const std::string best = best_openblas_core();
-    if (is_generic && !best.empty()) {
-      set.emplace_back("OPENBLAS_CORETYPE", best);
-      reason = core;
-    }
-  }
-  if (env("OMP_WAIT_POLICY").empty() && env("GOMP_SPINCOUNT").empty() && (env_threads() > 0 ? env_threads() : cores()) > 1)
-    set.emplace_back("GOMP_SPINCOUNT", kSpinCount);
-  if (set.empty()) return;
-  std::ifstream in("/proc/self/cmdline", std::ios::binary);
-  std::string all((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  if (all.empty()) return;
-  std::vector<std::string> args;
-  for (std::size_t pos = 0; pos < all.size();) {
-    auto end = all.find('\0', pos);
-    if (end == std::string::npos) end = all.size();
-    args.emplace_back(all.substr(pos, end - pos));
-    pos = end + 1;
-  }
-  std::vector<char*> argv;
-  for (auto& a : args) argv.push_back(a.data());
-  argv.push_back(nullptr);
-  for (const auto& [k, v] : set) setenv(k.c_str(), v.c_str(), 1);
-  // What the banner reports: the core OpenBLAS had detected, or "-" when only the wait policy was set.
-  setenv("PINNXDE_REEXECED", reason.empty() ? "-" : reason.c_str(), 1);
-  std::cout.flush();
-  execv("/proc/self/exe", argv.data());
-  // execv only returns on failure: carry on as we are (the banner says what runs).
-  for (const auto& [k, v] : set) unsetenv(k.c_str());
-  unsetenv("PINNXDE_REEXECED");
-}
-
-void tune_malloc() {
-  if (!env("PINNXDE_NO_MALLOPT").empty()) return;
-  // Keep the per-step tensors (1-7 MB) in the heap instead of fresh mmaps that fault on every touch.
-  mallopt(M_MMAP_THRESHOLD, 32 * 1024 * 1024);
-  mallopt(M_TRIM_THRESHOLD, 512 * 1024 * 1024);
-  mallopt(M_TOP_PAD, 64 * 1024 * 1024);
-  g_malloc_tuned = true;
-}
-
-// What initialize() saw, for the banner: the load average, and the thread count before backing off.
-double g_load = -1;
-// Subnormal floats (below 1.2e-38 in float32) take the CPU's slow microcoded path: a causal-training run
-// whose closed windows carry weights like exp(-100 * 1) sent them through every product of its backward
-// pass, and its steps became ~28x slower (docs/performance.md). Flush-to-zero and denormals-are-zero make
-// them 0. The mode is per thread: set in the calling thread and in each of LibTorch's OpenMP threads (a
-// thread created later inherits its creator's mode).
-bool g_flush_denormals = false, g_denormals_flushed = false;
-void flush_denormals() {
-  if (!at::globalContext().setFlushDenormal(true)) return;  // a CPU without the modes
-  bool all = true;
-#pragma omp parallel reduction(&& : all)
-  all = at::globalContext().setFlushDenormal(true);
-  g_denormals_flushed = all;
-}
-
-int g_cores = 1, g_unbacked_threads = 0;  // the default is never backed off (see default_threads)
-bool g_threads_from_env = false;
-
 // How many cores other processes keep busy, or -1 when unknown: the smaller of the 1-minute load average
 // and the number of runnable threads right now, less this one (/proc/loadavg's first and fourth fields;
 // PINNXDE_ASSUME_LOADAVG="2.5 3/400" stands in for them in tests). The average alone lags by a minute, so
@@ -172,6 +90,152 @@ double read_busy_cores() {
   const int now = std::atoi(running.substr(0, slash).c_str()) - 1;  // not counting this thread
   return std::min(load1, static_cast<double>(std::max(now, 0)));
 }
+
+// Settings that only take effect when the process starts, because the libraries read them once as they
+// load: the fix from inside the program is to re-execute it with them set (once, with the same arguments).
+//  - OpenBLAS 0.3.21 falls back to its generic "Prescott" kernels on CPUs it does not recognise (common on
+//    VMs with AVX-512), running GEMM ~6x slower: OPENBLAS_CORETYPE.
+//  - libgomp's idle threads spin (~300,000 pauses, its default) after a parallel region before they sleep.
+//    Alone on the machine that is what makes a multithreaded step fast: a thread that went to sleep costs a
+//    wake-up at the next region, tens of microseconds on a VM (flagship, 2 threads: 9.0-9.4 ms a step with
+//    the long spin against 13-16 ms with GOMP_SPINCOUNT=1000; heat 2.0 against 5.3). But two processes that
+//    both spin long on the same cores take them from each other's working threads: 214 ms a step each
+//    instead of ~20 (docs/performance.md). One long spinner beside short spinners or one-thread runs is no
+//    cliff (27 and 23 ms). So the long spin is a token that one multithreaded pinnxde process per machine
+//    holds (spin_token below); every other one, and any run started while other programs keep the cores
+//    busy, spins briefly (GOMP_SPINCOUNT=1000). Nothing is done for a one-thread run (no idle OpenMP
+//    threads) or when the user chose OMP_WAIT_POLICY or GOMP_SPINCOUNT.
+constexpr const char* kSpinCount = "1000";
+constexpr const char* kSpinTokenName = "pinnxde-openmp-spin";
+
+int g_spin_token_fd = -1;   // the token's socket while this process holds it
+std::string g_spin_reason;  // why this run spins briefly (pinnxde chose it), for the banner
+
+std::string spin_token_name() {
+  const std::string v = env("PINNXDE_SPIN_TOKEN");  // tests use a name of their own
+  return v.empty() ? kSpinTokenName : v;
+}
+
+// Takes the token for a run with `threads` threads when the machine has room for them (load as
+// read_busy_cores; unknown counts as room) and nobody holds it; the socket is kept open across a
+// re-execution (it is this process's) and closed on any later exec.
+bool take_spin_token(int threads, double busy, bool keep_across_exec) {
+  if (!fits_free_cores(threads, cores(), busy)) {
+    g_spin_reason = "the machine is busy";
+    return false;
+  }
+  g_spin_token_fd = acquire_spin_token(spin_token_name(), !keep_across_exec);
+  if (g_spin_token_fd < 0) g_spin_reason = "another pinnxde run holds the spin token";
+  return g_spin_token_fd >= 0;
+}
+
+// After a re-execution: the token socket the first image took (PINNXDE_SPIN_TOKEN_FD), or the reason it
+// chose the brief spin (PINNXDE_SPIN_REASON).
+void adopt_spin_state() {
+  const std::string fd = env("PINNXDE_SPIN_TOKEN_FD");
+  if (!fd.empty()) {
+    char* end = nullptr;
+    const long n = std::strtol(fd.c_str(), &end, 10);
+    struct stat st {};
+    if (*end == '\0' && n >= 0 && n <= 1 << 20 && fstat(static_cast<int>(n), &st) == 0 && S_ISSOCK(st.st_mode)) {
+      g_spin_token_fd = static_cast<int>(n);
+      fcntl(g_spin_token_fd, F_SETFD, FD_CLOEXEC);
+    }
+    unsetenv("PINNXDE_SPIN_TOKEN_FD");
+  }
+  g_spin_reason = env("PINNXDE_SPIN_REASON");
+  unsetenv("PINNXDE_SPIN_REASON");
+}
+
+void reexec_with_start_up_settings() {
+  if (!env("PINNXDE_REEXECED").empty()) return adopt_spin_state();
+  const int threads = env_threads() > 0 ? env_threads() : cores();
+  const bool spin_is_ours = env("OMP_WAIT_POLICY").empty() && env("GOMP_SPINCOUNT").empty() && threads > 1;
+  if (!env("PINNXDE_NO_REEXEC").empty()) {
+    // libgomp keeps its long spin (it has read its settings): take the token, if free, so that other runs
+    // started later spin briefly beside this one.
+    if (spin_is_ours) take_spin_token(threads, read_busy_cores(), false);
+    return;
+  }
+  std::vector<std::pair<std::string, std::string>> set;
+  std::string reason;
+  if (env("OPENBLAS_CORETYPE").empty()) {
+    auto corename = blas_symbol<char* (*)()>("openblas_get_corename");
+    // PINNXDE_ASSUME_OPENBLAS_CORE stands in for OpenBLAS' answer, so that this path can be tested on CPUs
+    // that OpenBLAS detects correctly (ctest runtime.openblas_core_reexec).
+    const std::string assumed = env("PINNXDE_ASSUME_OPENBLAS_CORE");
+    const std::string core = !assumed.empty() ? assumed : corename ? std::string(corename()) : std::string();
+    static const char* generic[] = {"Prescott", "Core2", "Penryn", "Dunnington", "Nehalem", "Atom", "Banias",
+                                    "Katmai", "Coppermine", "Northwood", "Sandybridge"};
+    bool is_generic = false;
+    for (const char* g : generic) is_generic |= core == g;
+    const std::string best = best_openblas_core();
+    if (is_generic && !best.empty()) {
+      set.emplace_back("OPENBLAS_CORETYPE", best);
+      reason = core;
+    }
+  }
+  if (spin_is_ours && !take_spin_token(threads, read_busy_cores(), !set.empty()))
+    set.emplace_back("GOMP_SPINCOUNT", kSpinCount);
+  if (set.empty()) return;
+  // Without a re-execution libgomp spins long: the token, if taken, stays this process's alone.
+  auto carry_on = [] {
+    g_spin_reason.clear();
+    if (g_spin_token_fd >= 0) fcntl(g_spin_token_fd, F_SETFD, FD_CLOEXEC);
+  };
+  std::ifstream in("/proc/self/cmdline", std::ios::binary);
+  std::string all((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  if (all.empty()) return carry_on();
+  std::vector<std::string> args;
+  for (std::size_t pos = 0; pos < all.size();) {
+    auto end = all.find('\0', pos);
+    if (end == std::string::npos) end = all.size();
+    args.emplace_back(all.substr(pos, end - pos));
+    pos = end + 1;
+  }
+  std::vector<char*> argv;
+  for (auto& a : args) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  for (const auto& [k, v] : set) setenv(k.c_str(), v.c_str(), 1);
+  if (g_spin_token_fd >= 0) setenv("PINNXDE_SPIN_TOKEN_FD", std::to_string(g_spin_token_fd).c_str(), 1);
+  else if (!g_spin_reason.empty()) setenv("PINNXDE_SPIN_REASON", g_spin_reason.c_str(), 1);
+  // What the banner reports: the core OpenBLAS had detected, or "-" when only the wait policy was set.
+  setenv("PINNXDE_REEXECED", reason.empty() ? "-" : reason.c_str(), 1);
+  std::cout.flush();
+  execv("/proc/self/exe", argv.data());
+  // execv only returns on failure: carry on as we are (the banner says what runs; libgomp spins long).
+  for (const auto& [k, v] : set) unsetenv(k.c_str());
+  for (const char* k : {"PINNXDE_REEXECED", "PINNXDE_SPIN_TOKEN_FD", "PINNXDE_SPIN_REASON"}) unsetenv(k);
+  carry_on();
+}
+
+void tune_malloc() {
+  if (!env("PINNXDE_NO_MALLOPT").empty()) return;
+  // Keep the per-step tensors (1-7 MB) in the heap instead of fresh mmaps that fault on every touch.
+  mallopt(M_MMAP_THRESHOLD, 32 * 1024 * 1024);
+  mallopt(M_TRIM_THRESHOLD, 512 * 1024 * 1024);
+  mallopt(M_TOP_PAD, 64 * 1024 * 1024);
+  g_malloc_tuned = true;
+}
+
+// What initialize() saw, for the banner: the load average, and the thread count before backing off.
+double g_load = -1;
+// Subnormal floats (below 1.2e-38 in float32) take the CPU's slow microcoded path: a causal-training run
+// whose closed windows carry weights like exp(-100 * 1) sent them through every product of its backward
+// pass, and its steps became ~28x slower (docs/performance.md). Flush-to-zero and denormals-are-zero make
+// them 0. The mode is per thread: set in the calling thread and in each of LibTorch's OpenMP threads (a
+// thread created later inherits its creator's mode).
+bool g_flush_denormals = false, g_denormals_flushed = false;
+void flush_denormals() {
+  if (!at::globalContext().setFlushDenormal(true)) return;  // a CPU without the modes
+  bool all = true;
+#pragma omp parallel reduction(&& : all)
+  all = at::globalContext().setFlushDenormal(true);
+  g_denormals_flushed = all;
+}
+
+int g_cores = 1, g_unbacked_threads = 0;  // the default is never backed off (see default_threads)
+bool g_threads_from_env = false;
 
 int default_threads() {
   g_cores = cores();
@@ -211,9 +275,28 @@ int threads_for_load(int cores, double load) {
   return std::max(1, std::min(cores, cores - busy));
 }
 
-std::string load_warning(double load, int threads, int cores, int backed_off_from, bool threads_from_env) {
+bool fits_free_cores(int threads, int cores, double load) {
   // Rounded as threads_for_load rounds: a load of 0.2 is an idle machine.
-  if (!(load >= 0) || static_cast<int>(load + 0.5) + threads <= cores) return "";
+  return !(load >= 0) || static_cast<int>(load + 0.5) + threads <= cores;
+}
+
+int acquire_spin_token(const std::string& name, bool close_on_exec) {
+  sockaddr_un addr{};
+  if (name.empty() || name.size() + 1 > sizeof(addr.sun_path)) return -1;
+  const int fd = socket(AF_UNIX, SOCK_STREAM | (close_on_exec ? SOCK_CLOEXEC : 0), 0);
+  if (fd < 0) return -1;
+  addr.sun_family = AF_UNIX;
+  std::memcpy(addr.sun_path + 1, name.data(), name.size());  // sun_path[0] = 0: the abstract namespace
+  const auto len = static_cast<socklen_t>(offsetof(sockaddr_un, sun_path) + 1 + name.size());
+  if (bind(fd, reinterpret_cast<const sockaddr*>(&addr), len) != 0) {
+    close(fd);
+    return -1;
+  }
+  return fd;
+}
+
+std::string load_warning(double load, int threads, int cores, int backed_off_from, bool threads_from_env) {
+  if (fits_free_cores(threads, cores, load)) return "";
   std::ostringstream os;
   os.setf(std::ios::fixed);
   os.precision(1);
@@ -250,8 +333,10 @@ Info info() {
   Info i;
   i.torch_threads = torch::get_num_threads();
   i.omp_wait_policy = !env("OMP_WAIT_POLICY").empty() ? "OMP_WAIT_POLICY=" + env("OMP_WAIT_POLICY")
-                      : !env("GOMP_SPINCOUNT").empty() ? "GOMP_SPINCOUNT=" + env("GOMP_SPINCOUNT")
-                                                       : std::string("spin (libgomp's default)");
+                      : !env("GOMP_SPINCOUNT").empty()
+                          ? "GOMP_SPINCOUNT=" + env("GOMP_SPINCOUNT") + (g_spin_reason.empty() ? "" : ": " + g_spin_reason)
+                      : g_spin_token_fd >= 0 ? std::string("long spin, libgomp's default: this run holds the spin token")
+                                             : std::string("long spin, libgomp's default");
   i.malloc_tuned = g_malloc_tuned;
   i.denormals_flushed = g_denormals_flushed;
   i.torch_version = std::to_string(TORCH_VERSION_MAJOR) + "." + std::to_string(TORCH_VERSION_MINOR) + "." +

@@ -1,8 +1,14 @@
 // runtime::initialize(): loading libpinnxde configures nothing; the first call does, once.
 #include <gtest/gtest.h>
 
+#include <unistd.h>
+
+#include <cstdio>
 #include <cstdlib>
+#include <fstream>
 #include <pinnxde/pinnxde.hpp>
+#include <sstream>
+#include <string>
 
 namespace dde = pinnxde;
 
@@ -45,6 +51,70 @@ TEST(RuntimeTest, InitializeFlushesDenormalsInEveryThread) {
   auto normal = torch::full({1 << 20}, 1e-20f) * torch::full({1 << 20}, 1e-9f);  // 1e-29: normal, kept
   EXPECT_EQ(normal.count_nonzero().item<std::int64_t>(), 1 << 20);
   dde::runtime::set_num_threads(threads);
+}
+
+// The spin token (runtime.hpp): one holder at a time, freed when its socket closes; names that do not fit
+// an abstract socket address are refused.
+TEST(RuntimeSpin, TokenHasOneHolderAtATime) {
+  const std::string name = "pinnxde-test-token-" + std::to_string(getpid());
+  const int first = dde::runtime::acquire_spin_token(name);
+  ASSERT_GE(first, 0);
+  EXPECT_EQ(dde::runtime::acquire_spin_token(name), -1);
+  const int other = dde::runtime::acquire_spin_token(name + "-other");  // another name is another token
+  EXPECT_GE(other, 0);
+  close(other);
+  close(first);
+  const int again = dde::runtime::acquire_spin_token(name);  // given back by closing
+  EXPECT_GE(again, 0);
+  close(again);
+  EXPECT_EQ(dde::runtime::acquire_spin_token(""), -1);
+  EXPECT_EQ(dde::runtime::acquire_spin_token(std::string(108, 'x')), -1);
+  std::string longest_name = name;
+  longest_name.resize(107, 'y');  // the most sun_path (108 bytes) holds after its leading 0
+  const int longest = dde::runtime::acquire_spin_token(longest_name);
+  EXPECT_GE(longest, 0);
+  if (longest >= 0) close(longest);
+}
+
+TEST(RuntimeSpin, ThreadsFitOnTheFreeCores) {
+  EXPECT_TRUE(dde::runtime::fits_free_cores(2, 2, 0.0));
+  EXPECT_TRUE(dde::runtime::fits_free_cores(2, 2, 0.4));   // rounds to an idle machine
+  EXPECT_FALSE(dde::runtime::fits_free_cores(2, 2, 0.6));  // one core busy
+  EXPECT_TRUE(dde::runtime::fits_free_cores(1, 2, 1.0));
+  EXPECT_FALSE(dde::runtime::fits_free_cores(3, 2, 0.0));  // more threads than cores
+  EXPECT_TRUE(dde::runtime::fits_free_cores(4, 2, -1));    // load unknown
+}
+
+// While this process holds the token, a two-thread run of another program on an idle machine spins
+// briefly and says why; once the token is given back, the next run takes it. ctest runtime.spin_token_held
+// gives the program (PINNXDE_TEST_PROGRAM).
+TEST(RuntimeSpin, ASecondRunSpinsBrieflyWhileTheTokenIsHeld) {
+  const char* program = std::getenv("PINNXDE_TEST_PROGRAM");
+  if (!program) GTEST_SKIP() << "PINNXDE_TEST_PROGRAM is not set (ctest runtime.spin_token_held sets it)";
+  const std::string name = "pinnxde-test-held-" + std::to_string(getpid());
+  const std::string log = ::testing::TempDir() + "spin_token_" + std::to_string(getpid()) + ".log";
+  auto banner = [&] {
+    const std::string cmd = "env -u OMP_WAIT_POLICY -u GOMP_SPINCOUNT -u PINNXDE_NO_REEXEC -u PINNXDE_REEXECED "
+                            "-u PINNXDE_ASSUME_OPENBLAS_CORE PINNXDE_NUM_THREADS=2 'PINNXDE_ASSUME_LOADAVG=0.0 1/100' "
+                            "PINNXDE_SPIN_TOKEN=" + name + " '" + std::string(program) + "' --until 2 --out '" + log +
+                            ".out' > '" + log + "' 2>&1";
+    EXPECT_EQ(std::system(cmd.c_str()), 0) << cmd;
+    std::ifstream in(log);
+    std::stringstream all;
+    all << in.rdbuf();
+    const std::string text = all.str();
+    const auto at = text.find("intra-op threads:");
+    return at == std::string::npos ? text : text.substr(at, text.find('|', at) - at);
+  };
+  const int held = dde::runtime::acquire_spin_token(name);
+  ASSERT_GE(held, 0);
+  EXPECT_EQ(banner(), "intra-op threads: 2 (OpenMP idle threads: GOMP_SPINCOUNT=1000: another pinnxde run holds "
+                      "the spin token) ");
+  close(held);
+  EXPECT_EQ(banner(), "intra-op threads: 2 (OpenMP idle threads: long spin, libgomp's default: this run holds the "
+                      "spin token) ");
+  std::remove(log.c_str());
+  std::remove((log + ".out").c_str());
 }
 
 }  // namespace

@@ -15,6 +15,10 @@
 //    overrides), whatever the load, so that two runs of a program give the same bits; the banner warns
 //    when the machine's load plus this process's threads exceed the cores (oversubscription makes steps
 //    many times slower) and says which PINNXDE_NUM_THREADS to use;
+//  - libgomp's idle threads spin long between parallel regions: fast alone, a 10x cliff when two such
+//    processes share the cores. One multithreaded pinnxde run per machine keeps the long spin (it holds
+//    the "spin token", acquire_spin_token below); the others, and runs started on a busy machine, are
+//    re-executed with GOMP_SPINCOUNT=1000;
 //  - glibc malloc returns and re-faults the megabyte-sized tensors of every step: pinnxde raises the mmap
 //    and trim thresholds with mallopt (PINNXDE_NO_MALLOPT=1 opts out);
 //  - subnormal floats (|x| < 1.2e-38 in float32) take the CPU's slow path, many times slower per operation:
@@ -34,12 +38,13 @@ struct Info {
   bool malloc_tuned = false;
   bool denormals_flushed = false;  // flush-to-zero and denormals-are-zero in every training thread
   std::string torch_version;
-  std::string omp_wait_policy;  // how idle OpenMP threads wait: "GOMP_SPINCOUNT=1000", "OMP_WAIT_POLICY=...", or spin
+  std::string omp_wait_policy;  // how idle OpenMP threads wait and why: "GOMP_SPINCOUNT=1000: <reason>",
+                                // "OMP_WAIT_POLICY=...", or the long spin (with the spin token)
 };
 
 /// Sets the process up for training, once (later calls do nothing): the start-up settings (OpenBLAS' core
-/// type when it misdetects the CPU; GOMP_SPINCOUNT=1000 for a run with more than one thread unless
-/// OMP_WAIT_POLICY or GOMP_SPINCOUNT is set), which re-execute the program from the start with the same
+/// type when it misdetects the CPU; GOMP_SPINCOUNT=1000 for a run with more than one thread unless it takes
+/// the spin token below, or OMP_WAIT_POLICY or GOMP_SPINCOUNT is set), which re-execute the program from the start with the same
 /// arguments when one is missing (so call it before the program prints, writes files or spends time;
 /// PINNXDE_NO_REEXEC=1 opts out), then mallopt, then the thread counts and the denormal mode (OpenBLAS'
 /// own threads, used only with PINNXDE_BLAS_THREADS > 1, keep theirs). Loading the library does
@@ -60,6 +65,19 @@ void set_num_threads(int n);
 /// right now, less its own): the cores left free, cores - round(load), at least 1; all cores when the load
 /// is unknown (< 0). The default is not backed off (it stays one thread per core, for reproducibility).
 int threads_for_load(int cores, double load);
+/// Whether `threads` fit on the cores that other processes (keeping `load` cores busy, as threads_for_load)
+/// leave free: round(load) + threads <= cores; true when the load is unknown (< 0).
+bool fits_free_cores(int threads, int cores, double load);
+/// The spin token: libgomp's idle threads spin long after each parallel region (its default), which makes a
+/// multithreaded step fast alone on the machine and 10x slower when two such processes share the cores;
+/// one long spinner beside brief ones is fine (docs/performance.md). So initialize() lets a run with more
+/// than one thread keep the long spin only if its threads fit on the free cores and it takes this token,
+/// an abstract Unix socket bound to the name PINNXDE_SPIN_TOKEN (default "pinnxde-openmp-spin"): the kernel
+/// gives a name to one socket at a time, machine-wide, and frees it when its process ends, however it ends.
+/// Every other multithreaded run spins briefly (GOMP_SPINCOUNT=1000); the banner says which and why.
+/// Returns the bound socket (close it to give the token back), or -1 when the name is taken or invalid
+/// (empty, or longer than 107 bytes).
+int acquire_spin_token(const std::string& name, bool close_on_exec = true);
 /// The banner's warning when round(load) + threads > cores, saying what to do (PINNXDE_NUM_THREADS =
 /// threads_for_load(cores, load), or fewer programs); empty otherwise or when the load is unknown (< 0).
 /// backed_off_from: a count the caller lowered `threads` from (0: none; initialize() never does);
