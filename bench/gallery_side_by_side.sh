@@ -1,17 +1,21 @@
 #!/usr/bin/env bash
 # Runs the same gallery examples from two builds side by side, at full budget, and compares wall times:
 #
-#   bench/gallery_side_by_side.sh <before/examples.txt> <after/examples.txt> <output dir> [name ...]
+#   bench/gallery_side_by_side.sh [--alone] <before/examples.txt> <after/examples.txt> <output dir> [name ...]
 #
 # Each examples.txt is a build's build/gallery/examples.txt (lines name|binary|flags[|source]). Every name
 # that both lists hold (or only the names given) is run once from each build, the two runs at the same time
 # with one thread each (PINNXDE_NUM_THREADS=1), so machine noise hits both alike; the next pair starts when
-# both have finished. Writes <output dir>/{before,after}/<name>.log and <output dir>/side_by_side.md (the
-# error line and wall time of each run, the sums and their ratio); exits non-zero if an "after" run misses
-# its bound. Run nothing else on the machine meanwhile.
+# both have finished. With --alone each run has the machine to itself with the build's default threads (one
+# per core, what a user gets): the "before" run, then the "after" run, example by example. Writes
+# <output dir>/{before,after}/<name>.log and <output dir>/side_by_side.md (the error line and wall time of
+# each run, the sums and their ratio); exits non-zero if an "after" run misses its bound. Run nothing else
+# on the machine meanwhile.
 set -u
+alone=0
+if [ "${1:-}" = "--alone" ]; then alone=1; shift; fi
 if [ $# -lt 3 ]; then
-  echo "usage: $0 <before/examples.txt> <after/examples.txt> <output dir> [name ...]" >&2
+  echo "usage: $0 [--alone] <before/examples.txt> <after/examples.txt> <output dir> [name ...]" >&2
   exit 2
 fi
 before_list=$1 after_list=$2 out=$3; shift 3
@@ -28,7 +32,11 @@ run_one() {
   local side=$1 name=$2 bin=$3 flags=$4 start rc
   start=$(date +%s%N)
   # shellcheck disable=SC2086  # flags are the list's word-split arguments
-  PINNXDE_NUM_THREADS=1 "$bin" $flags --output-dir "$out/$side/$name" > "$out/$side/$name.log" 2>&1
+  if [ "$alone" = 1 ]; then
+    env -u PINNXDE_NUM_THREADS "$bin" $flags --output-dir "$out/$side/$name" > "$out/$side/$name.log" 2>&1
+  else
+    PINNXDE_NUM_THREADS=1 "$bin" $flags --output-dir "$out/$side/$name" > "$out/$side/$name.log" 2>&1
+  fi
   rc=$?
   echo "$(( ($(date +%s%N) - start) / 1000000 )) $rc" > "$out/$side/$name.time"
 }
@@ -61,9 +69,14 @@ for name in "${names[@]}"; do
   IFS='|' read -r _ bbin bflags _ <<< "$(line_of "$before_list" "$name")"
   IFS='|' read -r _ abin aflags _ <<< "$(line_of "$after_list" "$name")"
   echo "== $name"
-  run_one before "$name" "$bbin" "$bflags" &
-  run_one after "$name" "$abin" "$aflags" &
-  wait
+  if [ "$alone" = 1 ]; then
+    run_one before "$name" "$bbin" "$bflags"
+    run_one after "$name" "$abin" "$aflags"
+  else
+    run_one before "$name" "$bbin" "$bflags" &
+    run_one after "$name" "$abin" "$aflags" &
+    wait
+  fi
   read -r bms brc < "$out/before/$name.time"
   read -r ams arc < "$out/after/$name.time"
   sum_before=$((sum_before + bms)) sum_after=$((sum_after + ams))
