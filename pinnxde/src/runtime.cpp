@@ -121,7 +121,7 @@ std::string spin_token_name() {
 // re-execution (it is this process's) and closed on any later exec.
 bool take_spin_token(int threads, double busy, bool keep_across_exec) {
   if (!fits_free_cores(threads, cores(), busy)) {
-    g_spin_reason = "the machine is busy";
+    g_spin_reason = threads > cores() ? "more threads than cores" : "the machine is busy";
     return false;
   }
   g_spin_token_fd = acquire_spin_token(spin_token_name(), !keep_across_exec);
