@@ -18,7 +18,10 @@ namespace {
 std::int64_t num_first(const grad::DerivativeSet& set) { return static_cast<std::int64_t>(set.first.size()); }
 std::int64_t num_pairs(const grad::DerivativeSet& set) { return static_cast<std::int64_t>(set.second.size()); }
 
-// Positions among the first derivatives of each pair's two directions.
+}  // namespace
+
+namespace jet {
+
 std::pair<torch::Tensor, torch::Tensor> pair_positions(const grad::DerivativeSet& set, const torch::Device& device) {
   std::vector<std::int64_t> pi, pk;
   for (auto [i, k] : set.second) {
@@ -28,10 +31,6 @@ std::pair<torch::Tensor, torch::Tensor> pair_positions(const grad::DerivativeSet
   const auto opts = torch::TensorOptions().dtype(torch::kLong).device(device);
   return {torch::tensor(pi, opts), torch::tensor(pk, opts)};
 }
-
-}  // namespace
-
-namespace jet {
 
 namespace {
 // A packed (1 + K, N, w) tensor as HiddenJets: value and d are views of it.

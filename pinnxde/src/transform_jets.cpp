@@ -14,8 +14,10 @@
 #include <torch/torch.h>
 
 #include <algorithm>
+#include <tuple>
 
 #include "pinnxde/nn/jets.hpp"
+#include "pinnxde/nn/layer_jets.hpp"
 
 namespace pinnxde::nn {
 
@@ -155,16 +157,7 @@ std::optional<grad::Jets> affine_output_transform_jets(const OutputTransformFn& 
     c.dA = D.select(0, 0);
     c.B = V.narrow(0, 1, dim_y) - c.A;
     c.dB = D.narrow(0, 1, dim_y) - c.dA;
-    if (!set.second.empty()) {
-      std::vector<std::int64_t> pi, pk;
-      for (auto [i, k] : set.second) {
-        pi.push_back(set.index_of(i));
-        pk.push_back(set.index_of(k));
-      }
-      const auto index = torch::TensorOptions().dtype(torch::kLong).device(x.device());
-      c.pair_i = torch::tensor(pi, index);
-      c.pair_k = torch::tensor(pk, index);
-    }
+    if (!set.second.empty()) std::tie(c.pair_i, c.pair_k) = jet::pair_positions(set, x.device());
     // The check that f is what the probes said, on this x and y: its value from the coefficients.
     {
       torch::NoGradGuard no_grad;

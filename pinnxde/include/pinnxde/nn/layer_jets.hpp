@@ -12,6 +12,7 @@
 #include <torch/types.h>
 
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "pinnxde/grad/engine.hpp"
@@ -56,6 +57,9 @@ HiddenJets cat(const std::vector<HiddenJets>& parts, const grad::DerivativeSet& 
 HiddenJets full(const HiddenJets& h, const grad::DerivativeSet& set);
 /// What the engine receives: y and all set.size() derivatives.
 grad::Jets finish(const HiddenJets& y, const grad::DerivativeSet& set);
+/// For each second-derivative pair (i, k) of `set`, the positions of d/dx_i and of d/dx_k among its first
+/// derivatives, as two index tensors (set.second.size()) on `device`.
+std::pair<torch::Tensor, torch::Tensor> pair_positions(const grad::DerivativeSet& set, const torch::Device& device);
 
 }  // namespace jet
 
