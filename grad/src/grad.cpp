@@ -3,6 +3,8 @@
 #include <torch/torch.h>
 
 #include <algorithm>
+#include <functional>
+#include <map>
 #include <sstream>
 #include <unordered_map>
 #include <vector>
@@ -14,17 +16,29 @@ namespace pinnxde::grad {
 
 // ---------------------------------------------------------------- DerivativeSet
 
-void DerivativeSet::add_first(std::int64_t j) {
-  auto it = std::lower_bound(first.begin(), first.end(), j);
-  if (it == first.end() || *it != j) first.insert(it, j);
+namespace {
+template <class V, class T>
+void insert_sorted(V& v, const T& x) {
+  auto it = std::lower_bound(v.begin(), v.end(), x);
+  if (it == v.end() || *it != x) v.insert(it, x);
 }
+}  // namespace
+
+void DerivativeSet::add_first(std::int64_t j) { insert_sorted(first, j); }
 
 void DerivativeSet::add_second(std::int64_t i, std::int64_t k) {
   const std::pair p{std::min(i, k), std::max(i, k)};
   add_first(p.first);
   add_first(p.second);
-  auto it = std::lower_bound(second.begin(), second.end(), p);
-  if (it == second.end() || *it != p) second.insert(it, p);
+  insert_sorted(second, p);
+}
+
+void DerivativeSet::add_higher(std::int64_t j, std::int64_t n) {
+  if (n < 3 || n > kMaxOrder)
+    detail::fail("DerivativeSet::add_higher: order n = ", n, " (expected 3 <= n <= ", kMaxOrder, ")");
+  if (n == 3) add_second(j, j);
+  else add_higher(j, n - 1);
+  insert_sorted(higher, std::pair{j, n});
 }
 
 std::int64_t DerivativeSet::index_of(std::int64_t j) const {
@@ -38,12 +52,39 @@ std::int64_t DerivativeSet::index_of(std::int64_t i, std::int64_t k) const {
   return it != second.end() && *it == p ? static_cast<std::int64_t>(first.size()) + (it - second.begin()) : -1;
 }
 
+std::int64_t DerivativeSet::index_of(const std::vector<std::int64_t>& dirs) const {
+  const auto n = static_cast<std::int64_t>(dirs.size());
+  if (n == 1) return index_of(dirs[0]);
+  if (n == 2) return index_of(dirs[0], dirs[1]);
+  if (n < 3 || n > kMaxOrder || dirs.front() != dirs.back()) return -1;  // sorted: pure iff ends agree
+  const std::pair p{dirs.front(), n};
+  auto it = std::lower_bound(higher.begin(), higher.end(), p);
+  return it != higher.end() && *it == p
+             ? static_cast<std::int64_t>(first.size() + second.size()) + (it - higher.begin())
+             : -1;
+}
+
+bool DerivativeSet::can_hold(const std::vector<std::int64_t>& dirs) const {
+  const auto n = static_cast<std::int64_t>(dirs.size());
+  if (n == 1 || n == 2) return true;
+  return allow_higher && n >= 3 && n <= kMaxOrder && dirs.front() == dirs.back();
+}
+
+bool DerivativeSet::add(const std::vector<std::int64_t>& dirs) {
+  if (!can_hold(dirs)) return false;
+  if (dirs.size() == 1) add_first(dirs[0]);
+  else if (dirs.size() == 2) add_second(dirs[0], dirs[1]);
+  else add_higher(dirs[0], static_cast<std::int64_t>(dirs.size()));
+  return true;
+}
+
 std::string DerivativeSet::describe() const {
   if (empty()) return "none";
   std::ostringstream os;
   const char* sep = "";
   for (auto j : first) os << std::exchange(sep, " ") << "d/dx" << j;
   for (auto [i, k] : second) os << " d2/dx" << i << "dx" << k;
+  for (auto [j, n] : higher) os << " d" << n << "/dx" << j << "^" << n;
   return os.str();
 }
 
@@ -53,15 +94,31 @@ std::optional<Jets> JetNetwork::forward_jets(const torch::Tensor&, const Derivat
 
 namespace {
 
+struct Entry;
+
+// What a tensor handed out by jacobian/hessian is: derivatives of a network evaluation's outputs. Column c
+// of it is the derivative of component columns[c].first of `base`'s outputs along the (sorted) directions
+// columns[c].second. A derivative of it is then a derivative of the network's outputs of one order more,
+// which the sweep may hold.
+struct Origin {
+  Entry* base;
+  std::vector<std::pair<std::int64_t, std::vector<std::int64_t>>> columns;
+};
+
 // One (ys, xs) pair: the reverse-mode Jacobian rows computed so far and, when the forward engine swept the
 // network, its jets. The entry keeps ys and xs alive, so their TensorImpl addresses (the key) cannot be
 // reused by other tensors while the scope lives.
 struct Entry {
   torch::Tensor ys, xs;
   std::vector<torch::Tensor> rows;       // rows[i]: (N, dim_x) by autograd, undefined until asked for
-  std::vector<torch::Tensor> jet_rows;   // rows[i] assembled from the jets (all first derivatives held)
   std::optional<Jets> jets;
   DerivativeSet* learn = nullptr;        // requests the jets lack are recorded here
+  std::optional<Origin> origin;          // when ys is itself a derivative this scope handed out
+  std::function<torch::Tensor()> plain;  // the network without the sweep (jets not differentiable in x)
+  torch::Tensor twin;                    // plain(), once called
+  // What jacobian/hessian returned for (column, directions) of ys ({j}, {i, j}, or {-1} for a whole
+  // Jacobian row): asked again, the same tensor comes back, so a derivative of it finds its entry.
+  std::map<std::pair<std::int64_t, std::vector<std::int64_t>>, torch::Tensor> results;
 };
 
 struct Key {
@@ -75,10 +132,35 @@ struct KeyHash {
   }
 };
 
+// Where column `col` of an entry's ys comes from, with `extra` directions of differentiation added: the
+// network evaluation's entry, the output component and the sorted directions. None for a tensor the scope
+// knows nothing about (y * y).
+struct Resolved {
+  Entry* base;
+  std::int64_t component;
+  std::vector<std::int64_t> dirs;
+};
+
+std::optional<Resolved> resolve(Entry& e, std::int64_t col, const std::vector<std::int64_t>& extra) {
+  std::vector<std::int64_t> dirs = extra;
+  Entry* base = &e;
+  std::int64_t component = col;
+  if (e.origin) {
+    const auto& c = e.origin->columns[static_cast<std::size_t>(col)];
+    base = e.origin->base;
+    component = c.first;
+    dirs.insert(dirs.end(), c.second.begin(), c.second.end());
+  } else if (!e.jets && !e.learn) {
+    return std::nullopt;
+  }
+  std::sort(dirs.begin(), dirs.end());
+  return Resolved{base, component, std::move(dirs)};
+}
+
 }  // namespace
 
 struct Scope::Impl {
-  std::unordered_map<Key, Entry, KeyHash> cache;
+  std::unordered_map<Key, Entry, KeyHash> cache;  // node-based: Entry addresses are stable (Origin::base)
   Stats stats;
   Impl* outer = nullptr;
 
@@ -110,8 +192,108 @@ struct Scope::Impl {
     }
     return r;
   }
-};
 
+  // The result of a request, kept and marked with where it comes from.
+  const torch::Tensor& keep(Entry& e, std::pair<std::int64_t, std::vector<std::int64_t>> key, torch::Tensor out,
+                            std::optional<Origin> origin) {
+    if (origin) {
+      auto& o = entry(out, e.xs);
+      if (!o.origin && !o.jets && !o.learn) o.origin = std::move(origin);
+    }
+    return e.results.emplace(std::move(key), std::move(out)).first->second;
+  }
+
+  // Whether a request the sweep lacks must not differentiate e.ys: e is a slice of jets that are not
+  // differentiable in x.
+  static bool needs_twin(const Entry& e, const std::optional<Resolved>& r) {
+    return r && r->base != &e && r->base->jets && !r->base->jets->differentiable_in_x;
+  }
+
+  // The derivative along r.dirs of output r.component by reverse mode on the plain network evaluation.
+  torch::Tensor on_twin(const Resolved& r, const torch::Tensor& xs) {
+    auto& base = *r.base;
+    if (!base.twin.defined()) {
+      if (!base.plain) detail::fail("grad: a derivative of a sweep's slice needs the plain network, which was not given");
+      base.twin = base.plain();
+    }
+    torch::Tensor t = base.twin;
+    std::int64_t col = r.component;
+    for (auto d : r.dirs) {
+      t = row(t, xs, col).narrow(1, d, 1);
+      col = 0;
+    }
+    return t;
+  }
+
+  // d/dx_extra of column col of e.ys, (N, 1); extra is {j} or {i, j} (sorted).
+  torch::Tensor derivative(Entry& e, std::int64_t col, const std::vector<std::int64_t>& extra) {
+    auto key = std::pair{col, extra};
+    if (auto it = e.results.find(key); it != e.results.end()) return it->second;
+    const auto r = resolve(e, col, extra);
+    torch::Tensor out;
+    if (r && r->base->jets) {
+      if (auto idx = r->base->jets->set.index_of(r->dirs); idx >= 0) {
+        out = r->base->jets->derivatives.select(0, idx).narrow(1, r->component, 1);
+        ++stats.served_forward;
+      }
+    }
+    if (!out.defined()) {
+      const bool learned = r && r->base->learn && r->base->learn->add(r->dirs);
+      if (!learned) ++stats.of_derived;
+      if (needs_twin(e, r)) out = on_twin(*r, e.xs);
+      else
+        out = extra.size() == 1 ? row(e.ys, e.xs, col).narrow(1, extra[0], 1)
+                                : row(row(e.ys, e.xs, col), e.xs, extra[0]).narrow(1, extra[1], 1);
+    }
+    std::optional<Origin> origin;
+    if (r) origin = Origin{r->base, {{r->component, r->dirs}}};
+    return keep(e, std::move(key), std::move(out), std::move(origin));
+  }
+
+  // Row i of dys/dxs, (N, dim_x).
+  torch::Tensor whole_row(Entry& e, std::int64_t i) {
+    auto key = std::pair{i, std::vector<std::int64_t>{-1}};
+    if (auto it = e.results.find(key); it != e.results.end()) return it->second;
+    const std::int64_t dim = e.xs.size(1);
+    const auto r = resolve(e, i, {});
+    std::optional<Origin> origin;
+    std::vector<std::int64_t> idx;
+    if (r) {
+      origin = Origin{r->base, {}};
+      for (std::int64_t d = 0; d < dim; ++d) {
+        auto dirs = r->dirs;
+        dirs.insert(std::upper_bound(dirs.begin(), dirs.end(), d), d);
+        if (r->base->jets) idx.push_back(r->base->jets->set.index_of(dirs));
+        origin->columns.emplace_back(r->component, std::move(dirs));
+      }
+    }
+    torch::Tensor out;
+    if (!idx.empty() && std::find(idx.begin(), idx.end(), -1) == idx.end()) {
+      const auto& D = r->base->jets->derivatives;  // (K, N, dim_y)
+      bool consecutive = true;
+      for (std::size_t d = 1; d < idx.size(); ++d) consecutive = consecutive && idx[d] == idx[0] + std::int64_t(d);
+      const auto slices = consecutive ? D.narrow(0, idx[0], dim)
+                                      : D.index_select(0, torch::tensor(idx, torch::TensorOptions()
+                                                                                 .dtype(torch::kLong)
+                                                                                 .device(D.device())));
+      out = slices.select(2, r->component).t();
+      ++stats.served_forward;
+    } else {
+      bool learned = r && r->base->learn;
+      if (learned)
+        for (const auto& c : origin->columns) learned = r->base->learn->add(c.second) && learned;
+      if (!learned) ++stats.of_derived;
+      if (needs_twin(e, r)) {
+        std::vector<torch::Tensor> cols;
+        for (const auto& c : origin->columns) cols.push_back(on_twin(Resolved{r->base, c.first, c.second}, e.xs));
+        out = torch::cat(cols, 1);
+      } else {
+        out = row(e.ys, e.xs, i);
+      }
+    }
+    return keep(e, std::move(key), std::move(out), std::move(origin));
+  }
+};
 namespace {
 
 thread_local Scope::Impl* current_scope = nullptr;
@@ -139,7 +321,8 @@ Scope::Scope() : impl_(std::make_unique<Impl>()) {
 
 Scope::~Scope() { current_scope = impl_->outer; }
 
-void Scope::provide(const torch::Tensor& y, const torch::Tensor& x, Jets jets, DerivativeSet* learn) {
+void Scope::provide(const torch::Tensor& y, const torch::Tensor& x, Jets jets, DerivativeSet* learn,
+                    std::function<torch::Tensor()> plain) {
   if (jets.derivatives.defined() &&
       (jets.derivatives.dim() != 3 || jets.derivatives.size(0) != static_cast<std::int64_t>(jets.set.size()) ||
        jets.derivatives.size(1) != y.size(0) || jets.derivatives.size(2) != y.size(1)))
@@ -147,8 +330,10 @@ void Scope::provide(const torch::Tensor& y, const torch::Tensor& x, Jets jets, D
                  jets.set.size(), ", ", y.size(0), ", ", y.size(1), "])");
   auto& e = impl_->entry(y, x);
   e.jets = std::move(jets);
-  e.jet_rows.assign(static_cast<std::size_t>(y.size(1)), torch::Tensor());
+  e.results.clear();
   e.learn = learn;
+  e.plain = std::move(plain);
+  e.twin = torch::Tensor();
 }
 
 void Scope::watch(const torch::Tensor& y, const torch::Tensor& x, DerivativeSet* learn) {
@@ -175,32 +360,7 @@ torch::Tensor jacobian(const torch::Tensor& ys, const torch::Tensor& xs, std::in
                  xs.size(1), ")");
   auto& impl = current();
   auto& e = impl.entry(ys, xs);
-  if (!e.jets && !e.learn) ++impl.stats.of_derived;
-  if (e.jets) {
-    const auto& set = e.jets->set;
-    if (j) {
-      if (auto idx = set.index_of(*j); idx >= 0) {
-        ++impl.stats.served_forward;
-        return e.jets->derivatives.select(0, idx).narrow(1, i, 1);
-      }
-    } else if (static_cast<std::int64_t>(set.first.size()) == xs.size(1)) {
-      auto& r = e.jet_rows[static_cast<std::size_t>(i)];
-      if (!r.defined()) {
-        r = e.jets->derivatives.narrow(0, 0, xs.size(1)).select(2, i).t();  // (N, dim_x)
-        ++impl.stats.served_forward;
-      }
-      return r;
-    }
-  }
-  if (e.learn) {
-    if (j) {
-      e.learn->add_first(*j);
-    } else {
-      for (std::int64_t d = 0; d < xs.size(1); ++d) e.learn->add_first(d);
-    }
-  }
-  const auto& r = impl.row(ys, xs, i);
-  return j ? r.narrow(1, *j, 1) : r;
+  return j ? impl.derivative(e, i, {*j}) : impl.whole_row(e, i);
 }
 
 torch::Tensor hessian(const torch::Tensor& ys, const torch::Tensor& xs) { return hessian(ys, xs, 0, 0); }
@@ -223,19 +383,8 @@ torch::Tensor hessian(const torch::Tensor& ys, const torch::Tensor& xs, std::int
     if (v < 0 || v >= xs.size(1))
       detail::fail("hessian: ", name, " = ", v, " out of range for xs with ", xs.size(1), " columns");
   auto& impl = current();
-  auto& e = impl.entry(ys, xs);
-  if (!e.jets && !e.learn) ++impl.stats.of_derived;
-  if (e.jets) {
-    if (auto idx = e.jets->set.index_of(i, j); idx >= 0) {
-      ++impl.stats.served_forward;
-      return e.jets->derivatives.select(0, idx).narrow(1, component, 1);
-    }
-  }
-  if (e.learn) e.learn->add_second(i, j);
-  // d/dx_j of (dy/dx_i): row i of the Jacobian of the reverse-mode gradient row (never of a jet: a jet is
-  // not differentiable in x to every order).
-  const torch::Tensor dy = impl.row(ys, xs, component);
-  return impl.row(dy, xs, i).narrow(1, j, 1);
+  // d/dx_j of (dy/dx_i), by reverse mode: row i of the Jacobian of the gradient row, unless served.
+  return impl.derivative(impl.entry(ys, xs), component, {std::min(i, j), std::max(i, j)});
 }
 
 void clear() { current().cache.clear(); }
@@ -258,9 +407,17 @@ class ForwardEngine final : public Engine {
     while (sites_.size() <= site) sites_.emplace_back();
     auto& s = sites_[site];
     if (!s.set.empty() && !s.unsupported && x.requires_grad()) {
-      if (auto jets = net.forward_jets(x, s.set)) {
+      auto jets = net.forward_jets(x, s.set);
+      if (!jets && !s.set.higher.empty()) {
+        // This network cannot sweep third or fourth orders (e.g. through a user transform): those go to
+        // reverse mode from now on, the rest stays in the sweep.
+        s.set.higher.clear();
+        s.set.allow_higher = false;
+        jets = net.forward_jets(x, s.set);
+      }
+      if (jets) {
         torch::Tensor y = jets->value;
-        scope.provide(y, x, std::move(*jets), &s.set);
+        scope.provide(y, x, std::move(*jets), &s.set, [&net, x] { return net.forward(x); });
         return y;
       }
       s.unsupported = true;  // this network cannot sweep: reverse mode for every derivative of this site
@@ -276,7 +433,7 @@ class ForwardEngine final : public Engine {
     for (std::size_t i = 0; i < sites_.size(); ++i) {
       if (sites_[i].set.empty()) continue;
       os << " | site " << i << ": " << (sites_[i].unsupported ? "reverse (network cannot sweep)" : "")
-         << sites_[i].set.describe();
+         << sites_[i].set.describe() << (sites_[i].set.allow_higher ? "" : " (orders 3 and 4: reverse)");
     }
     return os.str();
   }

@@ -538,56 +538,85 @@ bool has_jets(const std::string& activation) {
   return parse(activation, act);
 }
 
-std::array<torch::Tensor, 3> activation_derivatives(const std::string& activation, const torch::Tensor& z) {
+std::array<torch::Tensor, 4> activation_derivatives(const std::string& activation, const torch::Tensor& z) {
   switch (parse_or_fail(activation)) {
     case Act::Tanh: {
-      auto t = torch::tanh(z), s1 = 1 - t * t;
-      return {s1, -2 * t * s1, -2 * s1 * (s1 - 2 * t * t)};
+      auto t = torch::tanh(z), t2 = t * t, s1 = 1 - t2;
+      return {s1, -2 * t * s1, -2 * s1 * (s1 - 2 * t2), 8 * t * s1 * (2 * s1 - t2)};
     }
-    case Act::Sin: return {torch::cos(z), -torch::sin(z), -torch::cos(z)};
+    case Act::Sin: {
+      auto c = torch::cos(z), sn = torch::sin(z);
+      return {c, -sn, -c, sn};
+    }
     case Act::Sigmoid: {
       auto g = torch::sigmoid(z), s1 = g * (1 - g);
-      return {s1, s1 * (1 - 2 * g), s1 * (1 - 6 * g + 6 * g * g)};
+      return {s1, s1 * (1 - 2 * g), s1 * (1 - 6 * g + 6 * g * g), s1 * (1 - 14 * g + 36 * g * g - 24 * g * g * g)};
     }
-    case Act::Silu: {
+    case Act::Silu: {  // z g(z): (z g)^(n) = n g^(n-1) + z g^(n)
       auto g = torch::sigmoid(z), g1 = g * (1 - g), g2 = g1 * (1 - 2 * g), g3 = g1 * (1 - 6 * g + 6 * g * g);
-      return {g + z * g1, 2 * g1 + z * g2, 3 * g2 + z * g3};
+      auto g4 = g1 * (1 - 14 * g + 36 * g * g - 24 * g * g * g);
+      return {g + z * g1, 2 * g1 + z * g2, 3 * g2 + z * g3, 4 * g3 + z * g4};
     }
-    case Act::Gelu: {
+    case Act::Gelu: {  // z Phi(z); Phi' = phi, phi' = -z phi
       auto phi = torch::exp(-0.5 * z * z) * (1.0 / std::sqrt(2.0 * M_PI));
       auto Phi = 0.5 * (1.0 + torch::erf(z * M_SQRT1_2));
-      return {Phi + z * phi, phi * (2 - z * z), phi * (z * z * z - 4 * z)};
+      auto z2 = z * z;
+      return {Phi + z * phi, phi * (2 - z2), phi * (z2 * z - 4 * z), phi * (7 * z2 - z2 * z2 - 4)};
     }
     case Act::Relu: {
       auto s1 = (z > 0).to(z.scalar_type());
-      return {s1, torch::zeros_like(z), torch::zeros_like(z)};
+      auto zero = torch::zeros_like(z);
+      return {s1, zero, zero, zero};
     }
     case Act::Elu: {
       auto pos = z > 0, e = torch::exp(torch::clamp_max(z, 0));
-      auto zero = torch::zeros_like(z);
-      return {torch::where(pos, torch::ones_like(z), e), torch::where(pos, zero, e), torch::where(pos, zero, e)};
+      auto s2 = torch::where(pos, torch::zeros_like(z), e);
+      return {torch::where(pos, torch::ones_like(z), e), s2, s2, s2};
     }
     case Act::Selu: {
       auto pos = z > 0, e = kSeluScale * kSeluAlpha * torch::exp(torch::clamp_max(z, 0));
-      auto zero = torch::zeros_like(z);
-      return {torch::where(pos, torch::full_like(z, kSeluScale), e), torch::where(pos, zero, e),
-              torch::where(pos, zero, e)};
+      auto s2 = torch::where(pos, torch::zeros_like(z), e);
+      return {torch::where(pos, torch::full_like(z, kSeluScale), e), s2, s2, s2};
     }
-    case Act::Linear: return {torch::ones_like(z), torch::zeros_like(z), torch::zeros_like(z)};
+    case Act::Linear: {
+      auto zero = torch::zeros_like(z);
+      return {torch::ones_like(z), zero, zero, zero};
+    }
   }
-  return {torch::Tensor(), torch::Tensor(), torch::Tensor()};
+  return {torch::Tensor(), torch::Tensor(), torch::Tensor(), torch::Tensor()};
 }
 
 torch::Tensor activation_jets_reference(const std::string& activation, const torch::Tensor& z,
                                         const torch::Tensor& dz, const grad::DerivativeSet& set, bool has_second) {
-  auto [s1, s2, s3] = activation_derivatives(activation, z);
+  auto [s1, s2, s3, s4] = activation_derivatives(activation, z);
   const auto nf = static_cast<std::int64_t>(set.first.size());
+  // Slice `idx` of dz, or undefined where z's higher derivatives are zero (z affine in x).
+  auto slice = [&](std::int64_t idx) { return idx < nf || has_second ? dz[idx] : torch::Tensor(); };
   std::vector<torch::Tensor> out;
   for (std::int64_t f = 0; f < nf; ++f) out.push_back(s1 * dz[f]);
-  for (std::size_t p = 0; p < set.second.size(); ++p) {
-    auto [i, k] = set.second[p];
+  for (auto [i, k] : set.second) {
     auto t = s2 * dz[set.index_of(i)] * dz[set.index_of(k)];
-    if (has_second) t = t + s1 * dz[nf + static_cast<std::int64_t>(p)];
+    if (auto zik = slice(set.index_of(i, k)); zik.defined()) t = t + s1 * zik;
+    out.push_back(t);
+  }
+  // Pure orders along x_j by Faa di Bruno's formula, with z1 = dz/dx_j, z2 = d2z/dx_j2, ... (s1 = sigma'):
+  //   d3a/dx_j3 = s3 z1^3 + 3 s2 z1 z2 + s1 z3
+  //   d4a/dx_j4 = s4 z1^4 + 6 s3 z1^2 z2 + s2 (4 z1 z3 + 3 z2^2) + s1 z4
+  for (auto [j, n] : set.higher) {
+    const auto z1 = dz[set.index_of(j)];
+    const auto z2 = slice(set.index_of(j, j));
+    const auto z1_2 = z1 * z1;
+    torch::Tensor t;
+    if (n == 3) {
+      t = s3 * z1_2 * z1;
+      if (z2.defined()) t = t + 3 * s2 * z1 * z2 + s1 * dz[set.index_of(std::vector<std::int64_t>{j, j, j})];
+    } else {
+      t = s4 * z1_2 * z1_2;
+      if (z2.defined())
+        t = t + 6 * s3 * z1_2 * z2 +
+            s2 * (4 * z1 * dz[set.index_of(std::vector<std::int64_t>{j, j, j})] + 3 * z2 * z2) +
+            s1 * dz[set.index_of(std::vector<std::int64_t>{j, j, j, j})];
+    }
     out.push_back(t);
   }
   return torch::stack(out);
@@ -604,6 +633,13 @@ torch::Tensor activation_packed(const std::string& activation, const torch::Tens
     if (packed)
       detail::fail("activation_jets: packed z ", z.sizes(), " (expected (1 + ", K, ", N, w))");
     detail::fail("activation_jets: z ", z.sizes(), ", dz ", dz.sizes(), " (expected z (N, w), dz (", K, ", N, w))");
+  }
+  if (!set.higher.empty()) {
+    // Third and fourth orders (a beam's u''''): ordinary operations, which autograd differentiates.
+    const auto zv = packed ? z.select(0, 0) : z;
+    return torch::cat({get_activation(activation)(zv).unsqueeze(0),
+                       activation_jets_reference(activation, zv, packed ? z.narrow(0, 1, K) : dz, set, has_second)},
+                      0);
   }
   return ActivationJetFunction::apply(z, packed ? torch::empty({0}, z.options()) : dz, activation, set, has_second,
                                       packed);

@@ -17,6 +17,11 @@ namespace {
 
 std::int64_t num_first(const grad::DerivativeSet& set) { return static_cast<std::int64_t>(set.first.size()); }
 std::int64_t num_pairs(const grad::DerivativeSet& set) { return static_cast<std::int64_t>(set.second.size()); }
+// The slices after the first derivatives: the pairs' second derivatives and the pure higher orders, all zero
+// for a quantity affine in x.
+std::int64_t num_beyond_first(const grad::DerivativeSet& set) {
+  return static_cast<std::int64_t>(set.second.size() + set.higher.size());
+}
 
 }  // namespace
 
@@ -69,7 +74,7 @@ HiddenJets linear(const HiddenJets& h, const torch::Tensor& W, const torch::Tens
 }
 
 HiddenJets full(const HiddenJets& h, const grad::DerivativeSet& set) {
-  const std::int64_t N = h.value.size(0), w = h.value.size(1), nf = num_first(set), np = num_pairs(set);
+  const std::int64_t N = h.value.size(0), w = h.value.size(1), nf = num_first(set), np = num_beyond_first(set);
   HiddenJets out{h.value, h.d, true, false};
   if (h.identity) {
     auto eye = torch::eye(w, h.value.options());
@@ -119,7 +124,24 @@ HiddenJets mul(const HiddenJets& a0, const HiddenJets& b0, const grad::Derivativ
   auto second = da.index_select(0, pi) * db.index_select(0, pk) + da.index_select(0, pk) * db.index_select(0, pi);
   if (a.has_second) second = second + a.d.narrow(0, nf, np) * b.value;
   if (b.has_second) second = second + a.value * b.d.narrow(0, nf, np);
-  out.d = torch::cat({first, second}, 0);
+  std::vector<torch::Tensor> parts{first, second};
+  // Pure orders n along x_j by Leibniz's rule: (ab)^(n) = sum_k C(n, k) a^(k) b^(n-k).
+  auto pure = [&](const HiddenJets& h, std::int64_t j, std::int64_t k) {
+    if (k == 0) return h.value;
+    if (k > 1 && !h.has_second) return torch::Tensor();  // zero: h affine in x
+    return h.d[set.index_of(std::vector<std::int64_t>(static_cast<std::size_t>(k), j))];
+  };
+  for (auto [j, n] : set.higher) {
+    torch::Tensor t;
+    for (std::int64_t k = 0, c = 1; k <= n; c = c * (n - k) / (k + 1), ++k) {
+      auto ak = pure(a, j, k), bk = pure(b, j, n - k);
+      if (!ak.defined() || !bk.defined()) continue;
+      auto term = c == 1 ? ak * bk : c * (ak * bk);
+      t = t.defined() ? t + term : term;
+    }
+    parts.push_back((t.defined() ? t : torch::zeros_like(a.value)).unsqueeze(0));
+  }
+  out.d = torch::cat(parts, 0);
   return out;
 }
 

@@ -68,6 +68,8 @@ torch::Tensor NNImpl::forward(const torch::Tensor& x) {
 std::optional<grad::Jets> NNImpl::forward_jets(const torch::Tensor& x, const grad::DerivativeSet& set) {
   for (auto j : set.first)
     if (j < 0 || x.dim() != 2 || j >= x.size(1)) return std::nullopt;
+  // Third and fourth orders go through the network's layers, not through a user transform's paths.
+  if (!set.higher.empty() && (feature_transform_ || output_transform_)) return std::nullopt;
   // User transforms are propagated through their own partial derivatives (src/transform_jets.cpp) when
   // they are row-wise, which is checked once per transform; one that mixes rows makes every derivative of
   // this network go through reverse mode.
@@ -84,12 +86,16 @@ std::optional<grad::Jets> NNImpl::forward_jets(const torch::Tensor& x, const gra
   }
   if (embedding_) in = embedding_->forward_jets(in, set);
   auto core = forward_jets_core(in, set);
+  // A transform's partial derivatives are taken on x as a constant: the slices are not differentiable in x.
+  if (core && (feature_transform_ || output_transform_)) core->differentiable_in_x = false;
   if (!core || !output_transform_) return core;
   if (!row_wise(output_transform_row_wise_, output_transform_, core->value)) return std::nullopt;
   // A transform affine in y (every hard constraint) takes its coefficients' jets once per input.
   if (!output_transform_affine_) output_transform_affine_ = std::make_shared<AffineTransformCache>();
-  if (auto z = affine_output_transform_jets(output_transform_, x, *core, *output_transform_affine_)) return z;
-  return output_transform_jets(output_transform_, x, *core);
+  auto z = affine_output_transform_jets(output_transform_, x, *core, *output_transform_affine_);
+  if (!z) z = output_transform_jets(output_transform_, x, *core);
+  z->differentiable_in_x = false;
+  return z;
 }
 
 std::optional<grad::Jets> NNImpl::forward_jets_core(const HiddenJets&, const grad::DerivativeSet&) {

@@ -173,7 +173,7 @@ TEST_F(EngineTest, ActivationDerivativesMatchAutograd) {
     auto d = dde::nn::activation_derivatives(act, z);
     auto s = dde::nn::get_activation(act)(z);
     torch::Tensor prev = s;
-    for (int order = 0; order < 3; ++order) {
+    for (int order = 0; order < 4; ++order) {
       auto g = grads(prev.sum(), {z}, {}, true)[0];
       EXPECT_LT(max_diff(g, d[order]), 1e-12) << "order " << order + 1;
       prev = d[order];
@@ -181,17 +181,26 @@ TEST_F(EngineTest, ActivationDerivativesMatchAutograd) {
   }
 }
 
-TEST_F(EngineTest, ThirdOrderAndDerivedTensorsFallBackToReverseMode) {
-  dde::nn::FNN net({2, 10, 10, 1}, "tanh");
+// Derivatives of derivatives the scope handed out are derivatives of the network of a higher order: the
+// forward engine learns pure third and fourth orders and serves them from the sweep, including through a
+// whole Jacobian row and a multi-output network; a mixed third order and a derivative of y * y stay in
+// reverse mode through the sweep's graph. Values and parameter gradients equal the reverse engine's.
+TEST_F(EngineTest, ThirdAndFourthOrdersAreSweptOtherDerivedTensorsFallBackToReverseMode) {
+  dde::nn::FNN net({2, 10, 10, 2}, "tanh");
   auto x = inputs(17, 2);
   auto engine = dde::grad::make_engine("forward");
   auto eval = [&](dde::grad::Engine& e, dde::grad::Scope& scope) {
     auto y = e.run(*net.ptr(), x, scope, 0);
-    auto dy_xx = dde::grad::hessian(y, x, 0, 0);
-    auto dy_xxx = dde::grad::jacobian(dy_xx, x, 0, 0);  // third order: a derivative of a jet
-    auto u = y * y;                                      // a derived tensor
+    auto dy_xx = dde::grad::hessian(y, x, 1, 0, 0);
+    auto dy_xxx = dde::grad::jacobian(dy_xx, x, 0, 0);   // third order: a derivative of a jet
+    auto dy_xxxx = dde::grad::hessian(dy_xx, x, 0, 0);   // fourth
+    auto row = dde::grad::jacobian(y, x, 0);              // (N, 2): d/dx0, d/dx1 of y0
+    auto dy_ttt = dde::grad::hessian(row, x, 1, 1, 1);    // d3 y0/dx1^3 through the whole row
+    auto mixed = dde::grad::jacobian(dy_xx, x, 0, 1);     // d3 y1/dx0^2 dx1: mixed, reverse mode
+    auto u = y * y;                                       // a derived tensor of another kind
     auto du_t = dde::grad::jacobian(u, x, 0, 1);
-    return torch::cat({dy_xx, dy_xxx, du_t}, 1);
+    EXPECT_TRUE(dde::grad::jacobian(dy_xx, x, 0, 0).is_same(dy_xxx));  // asked again: the same tensor
+    return torch::cat({dy_xx, dy_xxx, dy_xxxx, dy_ttt, mixed, du_t}, 1);
   };
   auto reverse = dde::grad::make_engine("reverse");
   torch::Tensor r_rev;
@@ -200,39 +209,51 @@ TEST_F(EngineTest, ThirdOrderAndDerivedTensorsFallBackToReverseMode) {
     r_rev = eval(*reverse, scope);
   }
   torch::Tensor r_learn, r_fwd;
-  std::int64_t served = 0;
   {
-    dde::grad::Scope scope;  // first evaluation: learns d/dx0, d2/dx0dx0
+    dde::grad::Scope scope;  // first evaluation: learns what the sweep can hold
     r_learn = eval(*engine, scope);
     EXPECT_EQ(scope.stats().served_forward, 0);
-    EXPECT_EQ(scope.stats().of_derived, 2);  // d/dx of the hessian, d/dt of y * y
+    EXPECT_EQ(scope.stats().of_derived, 2);  // the mixed third order, d/dt of y * y
   }
   {
     dde::grad::Scope scope;
     r_fwd = eval(*engine, scope);
-    served = scope.stats().served_forward;
+    // The hessian, the row, the third and fourth orders along x0, the third along x1.
+    EXPECT_EQ(scope.stats().served_forward, 5);
     EXPECT_EQ(scope.stats().of_derived, 2);
   }
-  EXPECT_EQ(served, 1);  // the hessian from the sweep; the rest by reverse mode
-  EXPECT_THAT(engine->describe(), HasSubstr("d2/dx0dx0"));
+  EXPECT_THAT(engine->describe(), HasSubstr("d/dx0 d/dx1 d2/dx0dx0 d2/dx1dx1 d3/dx0^3 d4/dx0^4 d3/dx1^3"));
   EXPECT_LT(max_diff(r_learn, r_rev), 1e-10);
   EXPECT_LT(max_diff(r_fwd, r_rev), 1e-10);
-  // Parameter gradients through the fallback (the fused backward's own graph).
   auto params = net->parameters();
-  torch::Tensor g_rev_total, g_fwd_total;
-  {
+  auto total_grad = [&](dde::grad::Engine& e) {
     dde::grad::Scope scope;
-    auto g = torch::autograd::grad({eval(*reverse, scope).pow(2).sum()}, params);
+    auto g = torch::autograd::grad({eval(e, scope).pow(2).sum()}, params);
     for (auto& t : g) t = t.flatten();
-    g_rev_total = torch::cat(g);
-  }
-  {
+    return torch::cat(g);
+  };
+  EXPECT_LT(max_diff(total_grad(*engine), total_grad(*reverse)), 1e-9);
+}
+
+// A network that cannot sweep third orders (here: through an output transform) keeps its first and second
+// derivatives in the sweep and computes the higher ones in reverse mode, to the reverse engine's values.
+TEST_F(EngineTest, HigherOrdersThroughAnOutputTransformFallBackToReverseMode) {
+  dde::nn::FNN net({1, 8, 8, 1}, "sin");
+  net->apply_output_transform([](const torch::Tensor& x, const torch::Tensor& y) { return x * (1 - x) * y; });
+  auto x = inputs(9, 1);
+  auto eval = [&](dde::grad::Engine& e) {
     dde::grad::Scope scope;
-    auto g = torch::autograd::grad({eval(*engine, scope).pow(2).sum()}, params);
-    for (auto& t : g) t = t.flatten();
-    g_fwd_total = torch::cat(g);
-  }
-  EXPECT_LT(max_diff(g_fwd_total, g_rev_total), 1e-9);
+    auto y = e.run(*net.ptr(), x, scope, 0);
+    auto d2 = dde::grad::hessian(y, x);
+    return torch::cat({d2, dde::grad::hessian(d2, x)}, 1);
+  };
+  auto engine = dde::grad::make_engine("forward");
+  auto reverse = dde::grad::make_engine("reverse");
+  auto r = eval(*reverse);
+  eval(*engine);  // learns
+  auto f = eval(*engine);
+  EXPECT_LT(max_diff(f, r), 1e-10);
+  EXPECT_THAT(engine->describe(), HasSubstr("d2/dx0dx0 (orders 3 and 4: reverse)"));
 }
 
 // One training problem with several outputs, mixed derivatives and a Neumann condition, trained with each
@@ -497,20 +518,26 @@ TEST_F(EngineTest, ANetworkWithoutJetsMakesAutoChooseReverseAndForwardRefuse) {
   EXPECT_EQ(train_system("auto", 0).engine, "forward");
 }
 
-// d4u/dx4 = -1 (the Euler beam's residual: a hessian of a hessian): "auto" starts forward, sees the derivatives
-// of derivatives in the first evaluation and runs reverse mode; "forward" keeps the sweep with its
-// per-derivative fallback. Both give the reverse engine's run to round-off.
-Run train_beam(const std::string& derivatives) {
+// d4u/dx4 = -1 with u''(1) = 0 and u'''(1) = 0 (the Euler beam: a hessian of a hessian, a jacobian of a
+// hessian): every engine gives the reverse engine's run to round-off, and "auto" keeps the forward engine,
+// whose sweep holds the third and fourth orders. A derivative the sweep cannot hold (of y * y) makes "auto"
+// run reverse mode.
+Run train_beam(const std::string& derivatives, bool derived_of_product = false) {
   dde::config::set_random_seed(5);
-  auto pde = [](const torch::Tensor& x, const torch::Tensor& y) {
+  auto pde = [derived_of_product](const torch::Tensor& x, const torch::Tensor& y) {
     auto u_xx = dde::grad::hessian(y, x);
     auto u_xxxx = dde::grad::hessian(u_xx, x);
+    if (derived_of_product) return u_xxxx + 1 + 1e-3 * dde::grad::jacobian(y * y, x);
     return u_xxxx + 1;
   };
   dde::geometry::Interval geom(0, 1);
   auto zero = [](const torch::Tensor& x) { return torch::zeros({x.size(0), 1}, x.options()); };
+  auto right = [](const auto& x, bool on) { return on && dde::utils::isclose(x[0], 1); };
   dde::DirichletBC bc(geom, zero, dde::on_boundary);
-  dde::data::PDE data(geom, pde, {bc}, {.num_domain = 12, .num_boundary = 2});
+  dde::OperatorBC u3(
+      geom, [](const auto& x, const auto& y, const auto&) { return dde::grad::jacobian(dde::grad::hessian(y, x), x); },
+      right);
+  dde::data::PDE data(geom, pde, {bc, u3}, {.num_domain = 12, .num_boundary = 2});
   dde::nn::FNN net({1, 10, 10, 1}, "tanh");
   dde::Model model(data, net);
   model.compile("adam", {.lr = 1e-3, .derivatives = derivatives});
@@ -523,12 +550,17 @@ Run train_beam(const std::string& derivatives) {
   return r;
 }
 
-TEST_F(EngineTest, AutoRunsReverseModeWhenTheLossesDifferentiateDerivatives) {
+TEST_F(EngineTest, AutoKeepsTheSweepForHigherOrdersAndRunsReverseForOtherDerivedTensors) {
   auto a = train_beam("auto"), f = train_beam("forward"), r = train_beam("reverse");
-  EXPECT_EQ(a.engine, "reverse");
+  EXPECT_EQ(a.engine, "forward");
   EXPECT_EQ(f.engine, "forward");
   expect_same_run(a, r);
   expect_same_run(f, r);
+  auto ap = train_beam("auto", true), fp = train_beam("forward", true), rp = train_beam("reverse", true);
+  EXPECT_EQ(ap.engine, "reverse");
+  EXPECT_EQ(fp.engine, "forward");
+  expect_same_run(ap, rp);
+  expect_same_run(fp, rp);
   // Second derivatives alone: "auto" keeps the forward engine after its first evaluation.
   dde::config::set_random_seed(5);
   auto pde = [](const torch::Tensor& x, const torch::Tensor& y) { return dde::grad::hessian(y, x) + 1; };

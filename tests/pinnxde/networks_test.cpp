@@ -90,6 +90,22 @@ void check_derivatives(dde::nn::NNImpl& net, std::int64_t dim, std::int64_t n = 
   auto ref2 = reverse_jets(net, x, set);
   auto g_rev = torch::autograd::grad({(ref2 * w).sum() + net.forward(x).pow(2).sum()}, params);
   for (std::size_t p = 0; p < params.size(); ++p) EXPECT_LT(max_diff(g_fwd[p], g_rev[p]), 1e-10) << "parameter " << p;
+  // Third and fourth orders (Faa di Bruno through the activations, Leibniz through products), against
+  // reverse mode's derivatives of derivatives, values and parameter gradients.
+  auto high = full_set(dim, /*higher=*/true);
+  auto hj = net.forward_jets(x, high);
+  ASSERT_TRUE(hj.has_value());
+  auto href = reverse_jets(net, x, high);
+  const double hscale = 1 + href.abs().max().item<double>();
+  EXPECT_LT(max_diff(hj->derivatives, href), 1e-10 * hscale);
+  auto hw = torch::rand(href.sizes(), torch::kFloat64);
+  auto hg_fwd = torch::autograd::grad({(hj->derivatives * hw).sum()}, params, {}, true, false, true);
+  auto hg_rev = torch::autograd::grad({(reverse_jets(net, x, high) * hw).sum()}, params, {}, true, false, true);
+  for (std::size_t p = 0; p < params.size(); ++p) {  // unused (undefined): zero
+    auto f = hg_fwd[p].defined() ? hg_fwd[p] : torch::zeros_like(params[p]);
+    auto r = hg_rev[p].defined() ? hg_rev[p] : torch::zeros_like(params[p]);
+    EXPECT_LT(max_diff(f, r), 1e-10 * hscale) << "parameter " << p << " (orders 3 and 4)";
+  }
 }
 
 // ---------------------------------------------------------------- shapes and counts

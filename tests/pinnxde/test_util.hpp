@@ -55,11 +55,16 @@ class ScratchDir {
   std::filesystem::path path_;
 };
 
-/// Every first and second derivative (i <= k) of `dim` inputs.
-inline grad::DerivativeSet full_set(std::int64_t dim) {
+/// Every first and second derivative (i <= k) of `dim` inputs; with `higher`, also d4/dx_0^4 and
+/// d3/dx_last^3 (a beam's and a dispersive wave's orders).
+inline grad::DerivativeSet full_set(std::int64_t dim, bool higher = false) {
   grad::DerivativeSet set;
   for (std::int64_t i = 0; i < dim; ++i)
     for (std::int64_t k = i; k < dim; ++k) set.add_second(i, k);
+  if (higher) {
+    set.add_higher(0, 4);
+    set.add_higher(dim - 1, 3);
+  }
   return set;
 }
 
@@ -81,6 +86,14 @@ inline torch::Tensor reverse_jets(nn::NNImpl& net, const torch::Tensor& x, const
   for (auto [i, k] : set.second) {
     std::vector<torch::Tensor> cols;
     for (std::int64_t c = 0; c < y.size(1); ++c) cols.push_back(grad::hessian(y, x, c, i, k));
+    out.push_back(torch::cat(cols, 1));
+  }
+  for (auto [j, n] : set.higher) {  // d3 = d/dx_j of d2/dx_j2, d4 = d2/dx_j2 of d2/dx_j2
+    std::vector<torch::Tensor> cols;
+    for (std::int64_t c = 0; c < y.size(1); ++c) {
+      auto d2 = grad::hessian(y, x, c, j, j);
+      cols.push_back(n == 3 ? grad::jacobian(d2, x, 0, j) : grad::hessian(d2, x, 0, j, j));
+    }
     out.push_back(torch::cat(cols, 1));
   }
   return torch::stack(out);

@@ -24,8 +24,8 @@ namespace pinnxde::nn {
 /// True when `activation` (a get_activation name) has closed-form derivatives for the forward engine.
 bool has_jets(const std::string& activation);
 
-/// sigma', sigma'', sigma''' at z by ordinary (differentiable) LibTorch operations.
-std::array<torch::Tensor, 3> activation_derivatives(const std::string& activation, const torch::Tensor& z);
+/// sigma', sigma'', sigma''', sigma'''' at z by ordinary (differentiable) LibTorch operations.
+std::array<torch::Tensor, 4> activation_derivatives(const std::string& activation, const torch::Tensor& z);
 
 /// Derivatives of a = sigma(z) from those of z.
 ///   z, a:  (N, w) pre-activation and activation (a = sigma(z), computed by the caller);
