@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cstddef>
 #include <cstdlib>
 #include <cstring>
@@ -62,33 +63,52 @@ int cores() {
 }
 
 // How many cores other processes keep busy, or -1 when unknown: the smaller of the 1-minute load average
-// and the number of runnable threads right now, less this one (/proc/loadavg's first and fourth fields;
-// PINNXDE_ASSUME_LOADAVG="2.5 3/400" stands in for them in tests). The average alone lags by a minute, so
-// a program started just after another one ended would back off for nothing; the instantaneous count
-// alone catches a compiler's blip. Both high means the cores are taken.
-double read_busy_cores() {
+// and the number of runnable threads, less this one (/proc/loadavg's first and fourth fields). The average
+// alone lags by a minute, so a program started just after another one ended would back off for nothing;
+// the runnable count is a snapshot, which a compiler's blip or a process still exiting can catch, so it is
+// sampled five times over ~10 ms and the smallest count taken (threads that keep cores busy are runnable
+// at every sample). Both high means the cores are taken. PINNXDE_ASSUME_LOADAVG="2.5 3/400,1/400" stands
+// in for the file in tests (the load average, then one runnable count per sample).
+double sample_busy_cores() {
   const std::string assumed = env("PINNXDE_ASSUME_LOADAVG");
-  std::istringstream in;
+  double load1 = -1;
+  std::vector<std::string> samples;
   if (!assumed.empty()) {
-    in.str(assumed);
+    std::istringstream in(assumed);
+    std::string list;
+    if (!(in >> load1)) return -1;
+    in >> list;
+    std::istringstream items(list);
+    for (std::string s; std::getline(items, s, ',');) samples.push_back(s);
   } else {
-    std::ifstream f("/proc/loadavg");
-    std::string line;
-    if (!std::getline(f, line)) return -1;
-    in.str(line);
+    constexpr int kSamples = 5;
+    for (int i = 0; i < kSamples; ++i) {
+      if (i > 0) std::this_thread::sleep_for(std::chrono::microseconds(2500));
+      std::ifstream f("/proc/loadavg");
+      std::string line;
+      if (!std::getline(f, line)) return i == 0 ? -1 : load1;
+      std::istringstream in(line);
+      double l1 = -1, load5 = 0, load15 = 0;
+      std::string running;
+      if (!(in >> l1 >> load5 >> load15 >> running)) return i == 0 ? -1 : load1;
+      if (i == 0) load1 = l1;
+      samples.push_back(running);
+    }
   }
-  double load1 = -1, load5 = 0, load15 = 0;
-  if (!(in >> load1)) return -1;
-  std::string running;
-  if (!assumed.empty()) {
-    in >> running;
-  } else {
-    in >> load5 >> load15 >> running;
+  int now = -1;
+  for (const auto& s : samples) {
+    const auto slash = s.find('/');
+    if (slash == std::string::npos) continue;
+    const int n = std::max(std::atoi(s.substr(0, slash).c_str()) - 1, 0);  // not counting this thread
+    now = now < 0 ? n : std::min(now, n);
   }
-  const auto slash = running.find('/');
-  if (slash == std::string::npos) return load1;
-  const int now = std::atoi(running.substr(0, slash).c_str()) - 1;  // not counting this thread
-  return std::min(load1, static_cast<double>(std::max(now, 0)));
+  return now < 0 ? load1 : std::min(load1, static_cast<double>(now));
+}
+
+// Once per process (start-up asks several times).
+double read_busy_cores() {
+  static const double busy = sample_busy_cores();
+  return busy;
 }
 
 // Settings that only take effect when the process starts, because the libraries read them once as they
