@@ -209,7 +209,14 @@ struct Scope::Impl {
     return r && r->base != &e && r->base->jets && !r->base->jets->differentiable_in_x;
   }
 
-  // The derivative along r.dirs of output r.component by reverse mode on the plain network evaluation.
+  // A request the sweep lacks: learned (a sweep will hold it), or left to reverse mode.
+  void count(bool learned, std::size_t order) {
+    if (!learned) ++stats.of_derived;
+    else if (order > 2) ++stats.learned_higher;
+  }
+
+  // The derivative along r.dirs of output r.component by reverse mode on the plain network evaluation,
+  // each step of the chain kept, so that u_xxx and u_xxxx share their first passes.
   torch::Tensor on_twin(const Resolved& r, const torch::Tensor& xs) {
     auto& base = *r.base;
     if (!base.twin.defined()) {
@@ -219,7 +226,11 @@ struct Scope::Impl {
     torch::Tensor t = base.twin;
     std::int64_t col = r.component;
     for (auto d : r.dirs) {
-      t = row(t, xs, col).narrow(1, d, 1);
+      auto& e = entry(t, xs);
+      auto key = std::pair{col, std::vector<std::int64_t>{d}};
+      auto it = e.results.find(key);
+      if (it == e.results.end()) it = e.results.emplace(std::move(key), row(t, xs, col).narrow(1, d, 1)).first;
+      t = it->second;
       col = 0;
     }
     return t;
@@ -239,7 +250,7 @@ struct Scope::Impl {
     }
     if (!out.defined()) {
       const bool learned = r && r->base->learn && r->base->learn->add(r->dirs);
-      if (!learned) ++stats.of_derived;
+      count(learned, r ? r->dirs.size() : 0);
       if (needs_twin(e, r)) out = on_twin(*r, e.xs);
       else
         out = extra.size() == 1 ? row(e.ys, e.xs, col).narrow(1, extra[0], 1)
@@ -282,7 +293,7 @@ struct Scope::Impl {
       bool learned = r && r->base->learn;
       if (learned)
         for (const auto& c : origin->columns) learned = r->base->learn->add(c.second) && learned;
-      if (!learned) ++stats.of_derived;
+      count(learned, r ? r->dirs.size() + 1 : 0);
       if (needs_twin(e, r)) {
         std::vector<torch::Tensor> cols;
         for (const auto& c : origin->columns) cols.push_back(on_twin(Resolved{r->base, c.first, c.second}, e.xs));

@@ -669,10 +669,10 @@ std::pair<LossHistory, TrainState> Model::train(TrainOptions o) {
       m.engine_learned_ = true;
       // "auto": a derivative the sweep cannot hold (of a derived tensor such as y * y, a mixed third order,
       // or a third order through a user transform) falls back to reverse mode through the sweep's graph,
-      // which costs more than reverse mode throughout (euler_beam before its orders were swept: 1.45x). A
-      // second evaluation, with the sweep, shows what is left over.
+      // which costs more than reverse mode throughout (euler_beam before its orders were swept: 1.45x).
+      // Whether the network sweeps the third and fourth orders it learned shows at the next evaluation.
       if (m.copts_.derivatives == "auto" && m.engine_->name() == "forward") {
-        m.evaluate(m.data_.train_batch());
+        if (m.scope_stats_.of_derived == 0 && m.scope_stats_.learned_higher > 0) m.evaluate(m.data_.train_batch());
         if (m.scope_stats_.of_derived > 0) {
           m.engine_ = grad::make_engine("reverse");
           std::cout << "Derivatives: reverse (the losses differentiate " << m.scope_stats_.of_derived

@@ -87,7 +87,7 @@ std::optional<grad::Jets> NNImpl::forward_jets(const torch::Tensor& x, const gra
   if (embedding_) in = embedding_->forward_jets(in, set);
   auto core = forward_jets_core(in, set);
   // A transform's partial derivatives are taken on x as a constant: the slices are not differentiable in x.
-  if (core && (feature_transform_ || output_transform_)) core->differentiable_in_x = false;
+  if (core && feature_transform_) core->differentiable_in_x = false;
   if (!core || !output_transform_) return core;
   if (!row_wise(output_transform_row_wise_, output_transform_, core->value)) return std::nullopt;
   // A transform affine in y (every hard constraint) takes its coefficients' jets once per input.

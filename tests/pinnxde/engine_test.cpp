@@ -522,7 +522,7 @@ TEST_F(EngineTest, ANetworkWithoutJetsMakesAutoChooseReverseAndForwardRefuse) {
 // hessian): every engine gives the reverse engine's run to round-off, and "auto" keeps the forward engine,
 // whose sweep holds the third and fourth orders. A derivative the sweep cannot hold (of y * y) makes "auto"
 // run reverse mode.
-Run train_beam(const std::string& derivatives, bool derived_of_product = false) {
+Run train_beam(const std::string& derivatives, bool derived_of_product = false, bool hard = false) {
   dde::config::set_random_seed(5);
   auto pde = [derived_of_product](const torch::Tensor& x, const torch::Tensor& y) {
     auto u_xx = dde::grad::hessian(y, x);
@@ -539,6 +539,7 @@ Run train_beam(const std::string& derivatives, bool derived_of_product = false) 
       right);
   dde::data::PDE data(geom, pde, {bc, u3}, {.num_domain = 12, .num_boundary = 2});
   dde::nn::FNN net({1, 10, 10, 1}, "tanh");
+  if (hard) net->apply_output_transform([](const torch::Tensor& x, const torch::Tensor& y) { return x * (1 - x) * y; });
   dde::Model model(data, net);
   model.compile("adam", {.lr = 1e-3, .derivatives = derivatives});
   EXPECT_EQ(model.derivative_engine(), derivatives == "reverse" ? "reverse" : "forward");
@@ -561,6 +562,13 @@ TEST_F(EngineTest, AutoKeepsTheSweepForHigherOrdersAndRunsReverseForOtherDerived
   EXPECT_EQ(fp.engine, "forward");
   expect_same_run(ap, rp);
   expect_same_run(fp, rp);
+  // Through a hard constraint the third and fourth orders cannot be swept: "auto" sees that at its second
+  // evaluation and runs reverse mode; "forward" takes them on the plain network.
+  auto ah = train_beam("auto", false, true), fh = train_beam("forward", false, true), rh = train_beam("reverse", false, true);
+  EXPECT_EQ(ah.engine, "reverse");
+  EXPECT_EQ(fh.engine, "forward");
+  expect_same_run(ah, rh);
+  expect_same_run(fh, rh);
   // Second derivatives alone: "auto" keeps the forward engine after its first evaluation.
   dde::config::set_random_seed(5);
   auto pde = [](const torch::Tensor& x, const torch::Tensor& y) { return dde::grad::hessian(y, x) + 1; };

@@ -115,6 +115,9 @@ class Scope {
     // scope provided or watched (y * y), or of derivatives beyond the sweep's orders (a mixed third order),
     // which reverse mode computes through the sweep's graph.
     std::int64_t of_derived = 0;
+    // Third and fourth orders recorded for a sweep to hold (whether the network can sweep them shows at
+    // its next evaluation).
+    std::int64_t learned_higher = 0;
   };
   const Stats& stats() const;
 
