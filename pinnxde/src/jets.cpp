@@ -1,6 +1,7 @@
 // Fused jet loops for the forward derivative engine (see nn/jets.hpp). One pass over a layer's elements
 // computes sigma', sigma'' (and sigma''' backwards) once and applies them to every derivative slice, where
 // ordinary LibTorch operations would launch a dozen kernels per layer and read every slice several times.
+#include "host_loops.hpp"
 #include "pinnxde/nn/jets.hpp"
 
 #include <ATen/Parallel.h>
@@ -523,12 +524,18 @@ void check_linear(const char* where, const torch::Tensor& h, const torch::Tensor
 
 torch::Tensor jets_linear(const torch::Tensor& h, const torch::Tensor& weight, const torch::Tensor& bias) {
   check_linear("jets_linear", h, weight, bias, 2);
+  if (!detail::host_loops(h)) return bias.defined() ? torch::matmul(h, weight.t()) + bias : torch::matmul(h, weight.t());
   return JetLinearFunction::apply(h, weight, bias.defined() ? bias : torch::empty({0}, weight.options()), -1);
 }
 
 torch::Tensor jets_linear_packed(const torch::Tensor& packed, const torch::Tensor& weight, const torch::Tensor& bias) {
   check_linear("jets_linear_packed", packed, weight, bias, 3);
   if (packed.dim() != 3) detail::fail("jets_linear_packed: h ", packed.sizes(), " (expected (1 + K, N, in))");
+  if (!detail::host_loops(packed)) {  // one product on the device; the bias on the value slice only
+    auto out = torch::matmul(packed, weight.t());
+    if (!bias.defined()) return out;
+    return torch::cat({(out.select(0, 0) + bias).unsqueeze(0), out.narrow(0, 1, out.size(0) - 1)}, 0);
+  }
   return JetLinearFunction::apply(packed, weight, bias.defined() ? bias : torch::empty({0}, weight.options()),
                                   packed.size(1));
 }
@@ -619,6 +626,7 @@ torch::Tensor activation_jets_reference(const std::string& activation, const tor
     }
     out.push_back(t);
   }
+  if (out.empty()) return torch::empty({0, z.size(0), z.size(1)}, z.options());
   return torch::stack(out);
 }
 
@@ -634,8 +642,9 @@ torch::Tensor activation_packed(const std::string& activation, const torch::Tens
       detail::fail("activation_jets: packed z ", z.sizes(), " (expected (1 + ", K, ", N, w))");
     detail::fail("activation_jets: z ", z.sizes(), ", dz ", dz.sizes(), " (expected z (N, w), dz (", K, ", N, w))");
   }
-  if (!set.higher.empty()) {
-    // Third and fourth orders (a beam's u''''): ordinary operations, which autograd differentiates.
+  if (!set.higher.empty() || !detail::host_loops(z)) {
+    // Third and fourth orders (a beam's u''''), or z on a device the fused loops cannot read (CUDA):
+    // ordinary operations, which autograd differentiates.
     const auto zv = packed ? z.select(0, 0) : z;
     return torch::cat({get_activation(activation)(zv).unsqueeze(0),
                        activation_jets_reference(activation, zv, packed ? z.narrow(0, 1, K) : dz, set, has_second)},

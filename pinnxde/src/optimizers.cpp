@@ -12,6 +12,7 @@
 #include <tuple>
 #include <utility>
 
+#include "host_loops.hpp"
 #include "optimizers_detail.hpp"
 #include "pinnxde/error.hpp"
 
@@ -98,12 +99,30 @@ void two_loop(const std::deque<torch::Tensor>& dirs, const std::deque<torch::Ten
   }
 }
 
+// The same recursion in tensor operations, for vectors the host loops cannot read (detail::host_loops).
+void two_loop_tensor(const std::deque<torch::Tensor>& dirs, const std::deque<torch::Tensor>& stps,
+                     const std::vector<double>& ro, double h_diag, torch::Tensor& q) {
+  const auto m = static_cast<std::int64_t>(dirs.size());
+  std::vector<double> al(static_cast<std::size_t>(m));
+  for (std::int64_t i = m - 1; i >= 0; --i) {
+    al[i] = stps[i].dot(q).item<double>() * ro[i];
+    q.add_(dirs[i], -al[i]);
+  }
+  q.mul_(h_diag);
+  for (std::int64_t i = 0; i < m; ++i) {
+    const double be = dirs[i].dot(q).item<double>() * ro[i];
+    q.add_(stps[i], al[i] - be);
+  }
+}
+
 double flat_dot(const torch::Tensor& a, const torch::Tensor& b) {
+  if (!pinnxde::detail::host_loops(a)) return a.dot(b).item<double>();
   return a.scalar_type() == torch::kFloat64 ? vdot(a.data_ptr<double>(), b.data_ptr<double>(), a.numel())
                                             : vdot(a.data_ptr<float>(), b.data_ptr<float>(), a.numel());
 }
 
 double scalar_value(const torch::Tensor& t) {
+  if (!pinnxde::detail::host_loops(t)) return t.item<double>();
   return t.scalar_type() == torch::kFloat64 ? *t.data_ptr<double>() : static_cast<double>(*t.data_ptr<float>());
 }
 
@@ -337,7 +356,9 @@ torch::Tensor LBFGS::step(LossClosure closure) {
       ro_d.reserve(ro.size());
       for (const auto& r : ro) ro_d.push_back(scalar_value(r));
       d = flat_grad.neg();
-      if (d.scalar_type() == torch::kFloat64)
+      if (!pinnxde::detail::host_loops(d))
+        two_loop_tensor(old_dirs, old_stps, ro_d, h_diag.item<double>(), d);
+      else if (d.scalar_type() == torch::kFloat64)
         two_loop<double>(old_dirs, old_stps, ro_d, h_diag.item<double>(), d);
       else
         two_loop<float>(old_dirs, old_stps, ro_d, h_diag.item<double>(), d);
@@ -432,7 +453,7 @@ __attribute__((optimize("no-math-errno"))) void adam_update(T* __restrict p, con
 constexpr std::int64_t kFusedMaxNumel = 1 << 16;
 
 bool fusable(const torch::Tensor& p, const torch::Tensor& t) {
-  return t.defined() && t.device().is_cpu() && t.scalar_type() == p.scalar_type() && t.is_contiguous() &&
+  return t.defined() && pinnxde::detail::host_loops(t) && t.scalar_type() == p.scalar_type() && t.is_contiguous() &&
          t.numel() == p.numel();
 }
 
