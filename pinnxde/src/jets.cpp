@@ -533,8 +533,8 @@ torch::Tensor jets_linear_packed(const torch::Tensor& packed, const torch::Tenso
   if (packed.dim() != 3) detail::fail("jets_linear_packed: h ", packed.sizes(), " (expected (1 + K, N, in))");
   if (!detail::host_loops(packed)) {  // one product on the device; the bias on the value slice only
     auto out = torch::matmul(packed, weight.t());
-    if (!bias.defined()) return out;
-    return torch::cat({(out.select(0, 0) + bias).unsqueeze(0), out.narrow(0, 1, out.size(0) - 1)}, 0);
+    if (bias.defined()) out.select(0, 0).add_(bias);
+    return out;
   }
   return JetLinearFunction::apply(packed, weight, bias.defined() ? bias : torch::empty({0}, weight.options()),
                                   packed.size(1));
