@@ -7,7 +7,7 @@
 # --report DIR also writes DIR/gallery.md — example, problem (the first line of the example's header), flags
 # and the budget that ran (each "Training model... (...)" line of the log: optimizer, steps, training rows,
 # parameters), result and the published figure (a "// Published: ..." line of the example's header, if any),
-# wall time, status and the solution plot — with the plots copied to DIR/images/<name>_<UTC time>.png, e.g.
+# the commit, wall time, status and the solution plot — with the plots copied to DIR/images/<name>_<UTC time>.png, e.g.
 #   bash examples/run_gallery.sh build/gallery/examples.txt build/gallery --report docs/gallery-run kovasznay_flow
 set -u
 list=$1 out=$2; shift 2
@@ -37,6 +37,10 @@ if [ -n "$report" ]; then
   fi
   flock -u 9
 fi
+# The checkout's commit, "+changes" when code differs from it (docs/ aside: the report lives there; empty
+# outside a git checkout).
+commit=$(git -C "$(dirname "$0")" rev-parse --short=7 HEAD 2>/dev/null || true)
+if [ -n "$commit" ] && ! git -C "$(dirname "$0")/.." diff --quiet HEAD -- . ":(exclude)docs" 2>/dev/null; then commit="$commit+changes"; fi
 # Markdown table cells: no '|' or newlines inside.
 cell() { printf '%s' "$1" | tr '\n|' ' /'; }
 status=0
@@ -65,6 +69,8 @@ while IFS='|' read -r name bin flags source; do
     fi
     budget=$(sed -n 's/^Training model\.\.\. (\(.*\))$/\1/p' "$out/$name.log" | tr '\n' ';' | sed 's/;$//; s/;/; /g')
     [ -n "$budget" ] && flags_cell="\`$(cell "$flags")\`<br>$(cell "$budget")" || flags_cell="\`$(cell "$flags")\`"
+    # The checkout's commit (a run spread over several sittings is one run only if every row has the same).
+    [ -n "$commit" ] && flags_cell="$flags_cell<br>commit $commit"
     result_cell=$(cell "$line")
     [ -n "$published" ] && result_cell="$result_cell published: $(cell "$published")"
     plot=""
