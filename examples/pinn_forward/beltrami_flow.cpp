@@ -30,6 +30,11 @@
 // 3.31e-3), with --condition-points 4500 as well 2.18e-3 (1.13e-3 / 2.48e-3): the conditions fit better at
 // the residual's expense and the error inside stays twice that on the faces, so the residual between the
 // domain points, not the condition points, is the limit.
+// --checkpoint FILE saves the run every --display-every steps and resumes it when FILE exists, and
+// --stop-at STEP / --stop-after SECONDS end a sitting (exit 75): DeepXDE's points (~7 hours on two cores
+// here) in several sittings, e.g. --deepxde-points --float64-on-stall --checkpoint b.ckpt --stop-after 7200,
+// the same command again until it exits 0 or 2. The sittings end where one run would, bit for bit
+// (ctest example.beltrami_flow_sittings).
 #include <pinnxde/example_cli.hpp>
 #include <pinnxde/pinnxde.hpp>
 
@@ -59,8 +64,12 @@ int main(int argc, char** argv) {
     // --condition-points N: N more boundary and N more initial points that carry the boundary and initial
     // values of u, v, w only (PointSetBC terms, no residual there), at the cost of a value-only pass.
     const auto condition_points = flags.integer("--condition-points", 0, 0, 10000000);
-    const auto args = dde::examples::parse_args(flags,
-                                                {.iterations = 30000, .lbfgs_iterations = 15000});
+    const auto args = dde::examples::parse_args(
+        flags, {.iterations = 30000, .lbfgs_iterations = 15000, .accepts_checkpoint = true});
+    if (lbfgs_anchors > 0 && !args.checkpoint.empty())
+      dde::detail::fail("beltrami_flow: --lbfgs-anchors ", lbfgs_anchors,
+                        " with --checkpoint (expected one of them: the anchors are drawn when L-BFGS starts, "
+                        "which a sitting resumed inside L-BFGS does not repeat)");
     const double a = 1, d = 1, Re = 1;
 
     auto pde = [Re](const torch::Tensor& x, const torch::Tensor& u) -> dde::data::Residuals {
@@ -148,13 +157,13 @@ int main(int argc, char** argv) {
     if (!hard_initial) weights.insert(weights.end(), {cw, cw, cw});
     if (condition_points > 0) weights.insert(weights.end(), hard_initial ? 1 : 2, cw);
     dde::Model model(data, net);
-    model.compile("adam", {.lr = 1e-3, .loss_weights = weights});
-    model.train({.iterations = args.iterations, .display_every = args.display_every});
-    if (args.lbfgs_iterations > 0) {
-      if (lbfgs_anchors > 0) data.add_anchors(spatio_temporal_domain.random_points(lbfgs_anchors));
-      model.compile("L-BFGS", {.loss_weights = weights});
-      model.train({.display_every = args.display_every});
-    }
+    // Adam, then L-BFGS; with --checkpoint FILE spread over sittings (--stop-at / --stop-after end one).
+    if (!dde::examples::train_adam_lbfgs(model, args, {.lr = 1e-3, .loss_weights = weights},
+                                         {.loss_weights = weights}, [&] {
+                                           if (lbfgs_anchors > 0)
+                                             data.add_anchors(spatio_temporal_domain.random_points(lbfgs_anchors));
+                                         }))
+      return dde::examples::kPaused;
 
     // DeepXDE's check: a 10^3 grid of [-1, 1]^3 at t = 0 and t = 1.
     auto g = torch::linspace(-1, 1, 10, dde::config::options());

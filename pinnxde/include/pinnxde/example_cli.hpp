@@ -6,15 +6,21 @@
 //   --max-error E         exit 2 when the printed error exceeds E (how ctest and the gallery check results)
 //   --float64-on-stall    a float32 L-BFGS run that stalls on round-off goes on in float64
 //                         (LBFGSOptions::float64_on_stall)
-// and, in the examples that accept them (Args::accepts_weighting / accepts_causal):
+// and, in the examples that accept them (Args::accepts_weighting / accepts_causal / accepts_checkpoint):
 //   --weighting W         loss weighting: static, grad-norm or ntk (CompileOptions::weighting)
 //   --causal N            causal training with N time windows (CompileOptions::causal; 0: off)
+//   --checkpoint FILE     save the run to FILE every --display-every steps and, when FILE exists, resume
+//                         from it: a long run spread over sittings ends as the uninterrupted run would
+//   --stop-at STEP        (with --checkpoint) end this sitting at the first save at or after STEP, exit 75
+//   --stop-after SECONDS  (with --checkpoint) end this sitting at the first save after SECONDS of training
 // An example's own flags (e.g. --beta B) are declared with Flags, which takes them out of argv, checks their
 // values and hands the rest to parse_args.
 #include <cerrno>
+#include <chrono>
 #include <cmath>
 #include <cstdint>
 #include <cstdlib>
+#include <filesystem>
 #include <functional>
 #include <iostream>
 #include <optional>
@@ -22,6 +28,7 @@
 #include <string>
 #include <vector>
 
+#include "pinnxde/callbacks.hpp"
 #include "pinnxde/config.hpp"
 #include "pinnxde/error.hpp"
 #include "pinnxde/model.hpp"
@@ -45,6 +52,10 @@ struct Args {
   bool accepts_causal = false;     // ... --causal
   bool lbfgs_float64 = false;      // --lbfgs-float64: Adam in the default precision, L-BFGS in float64
   bool accepts_lbfgs_float64 = false;  // ... --lbfgs-float64 (the example calls set_default_float before L-BFGS)
+  std::string checkpoint;          // --checkpoint FILE, "" when not given
+  std::int64_t stop_at = -1;       // --stop-at STEP (-1: none)
+  double stop_after = 0;           // --stop-after SECONDS (0: none)
+  bool accepts_checkpoint = false;  // ... --checkpoint / --stop-at / --stop-after (it trains by train_adam_lbfgs)
 };
 
 /// An example's own flags, taken out of argv before parse_args reads the shared ones. Call it inside
@@ -172,11 +183,24 @@ inline Args parse_args(int argc, char** argv, Args defaults = {}, const std::vec
         detail::fail("example: --weighting = '", a.weighting, "'; valid: static, grad-norm, ntk");
     } else if (f == "--causal" && a.accepts_causal) a.causal = integer(f, value(i, f));
     else if (f == "--lbfgs-float64" && a.accepts_lbfgs_float64) a.lbfgs_float64 = true;
+    else if (f == "--checkpoint" && a.accepts_checkpoint) {
+      a.checkpoint = value(i, f);
+      if (a.checkpoint.empty()) detail::fail("example: --checkpoint = '' (expected a file path)");
+    } else if (f == "--stop-at" && a.accepts_checkpoint) a.stop_at = integer(f, value(i, f));
+    else if (f == "--stop-after" && a.accepts_checkpoint) {
+      const std::string v = value(i, f);
+      char* end = nullptr;
+      const double t = std::strtod(v.c_str(), &end);
+      if (end == v.c_str() || *end || !(t > 0) || !std::isfinite(t))
+        detail::fail("example: --stop-after = '", v, "' (expected a finite number of seconds > 0)");
+      a.stop_after = t;
+    }
     else if (f == "--help" || f == "-h") {
       std::cout << "flags: --iterations N --lbfgs-iterations N --seed S --float64 --float64-on-stall --display-every N "
                    "--output-dir DIR --max-error E"
                 << (a.accepts_weighting ? " --weighting static|grad-norm|ntk" : "") << (a.accepts_causal ? " --causal N" : "")
-                << (a.accepts_lbfgs_float64 ? " --lbfgs-float64" : "");
+                << (a.accepts_lbfgs_float64 ? " --lbfgs-float64" : "")
+                << (a.accepts_checkpoint ? " --checkpoint FILE --stop-at STEP --stop-after SECONDS" : "");
       for (const auto& n : own) std::cout << " " << n;
       std::cout << "\n";
       std::exit(0);
@@ -185,9 +209,13 @@ inline Args parse_args(int argc, char** argv, Args defaults = {}, const std::vec
                    "--float64-on-stall, "
                    "--display-every, --output-dir, --max-error",
                    a.accepts_weighting ? ", --weighting" : "", a.accepts_causal ? ", --causal" : "",
-                   a.accepts_lbfgs_float64 ? ", --lbfgs-float64" : "", own_list);
+                   a.accepts_lbfgs_float64 ? ", --lbfgs-float64" : "",
+                   a.accepts_checkpoint ? ", --checkpoint, --stop-at, --stop-after" : "", own_list);
     }
   }
+  if ((a.stop_at >= 0 || a.stop_after > 0) && a.checkpoint.empty())
+    detail::fail("example: --stop-at / --stop-after end a sitting of a run saved by --checkpoint FILE; "
+                 "no --checkpoint was given");
   if (a.float64) config::set_default_float("float64");
   config::set_random_seed(a.seed);
   auto lbfgs = optimizers::LBFGS_options();
@@ -208,6 +236,81 @@ inline void print_causal(const Model& model) {
   const auto w = model.causal_weights();
   std::cout << "Causal: eps " << model.causal_eps() << ", window weights first " << (w.empty() ? 0.0 : w.front())
             << " last " << (w.empty() ? 0.0 : w.back()) << "\n";
+}
+
+/// Exit code of a sitting ended by --stop-at / --stop-after (BSD's EX_TEMPFAIL: run it again to go on).
+inline constexpr int kPaused = 75;
+
+/// --checkpoint's saves and --stop-at / --stop-after's end of a sitting. Saves at the end of every step
+/// (Adam) or chunk (L-BFGS) that is a multiple of `period`, where the library's own checkpoints are
+/// consistent (an L-BFGS chunk ends there, after its restart decision); ending a sitting saves and throws
+/// Paused, so that nothing after the save can overwrite it.
+class Sittings : public callbacks::Callback {
+ public:
+  struct Paused {
+    std::int64_t step;
+  };
+  Sittings(std::string path, std::int64_t period, std::int64_t stop_at, double stop_after)
+      : path_(std::move(path)), period_(period), stop_at_(stop_at), stop_after_(stop_after),
+        t0_(std::chrono::steady_clock::now()) {}
+  void on_epoch_end() override {
+    const auto step = model_->train_state().step;
+    const bool stop =
+        (stop_at_ >= 0 && step >= stop_at_) ||
+        (stop_after_ > 0 && std::chrono::duration<double>(std::chrono::steady_clock::now() - t0_).count() >= stop_after_);
+    if (stop || step % period_ == 0) model_->save(path_);
+    if (stop) throw Paused{step};
+  }
+
+ private:
+  std::string path_;
+  std::int64_t period_, stop_at_;
+  double stop_after_;
+  std::chrono::steady_clock::time_point t0_;
+};
+
+/// The examples' two phases, Adam for args.iterations steps and then (when args.lbfgs_iterations > 0)
+/// `before_lbfgs` and L-BFGS, each compiled with its options, and with --checkpoint a run that can be
+/// spread over sittings: saved to the file every --display-every steps (atomically) and, when the file
+/// exists at start, resumed from it, so that the sittings end where the uninterrupted run would (the
+/// checkpoint keeps the optimizer states, the generators, the training points and the best state:
+/// Model::save). Returns false when --stop-at / --stop-after ended the sitting (the example then returns
+/// kPaused); true when training is done.
+inline bool train_adam_lbfgs(Model& model, const Args& args, const CompileOptions& adam,
+                             const CompileOptions& lbfgs, const std::function<void()>& before_lbfgs = {}) {
+  model.compile("adam", adam);
+  std::vector<callbacks::CallbackPtr> sittings;
+  bool resumed_in_lbfgs = false;
+  if (!args.checkpoint.empty()) {
+    if (std::filesystem::exists(args.checkpoint)) {
+      // Restored into the Adam phase first; a checkpoint from the L-BFGS phase is restored again below,
+      // once L-BFGS is compiled (a checkpoint goes into a model compiled with the optimizer it was saved with).
+      model.restore(args.checkpoint);
+      resumed_in_lbfgs = model.train_state().step > args.iterations;
+      std::cout << "Resumed from " << args.checkpoint << " at step " << model.train_state().step
+                << (resumed_in_lbfgs ? " (L-BFGS)" : " (Adam)") << "\n";
+    }
+    sittings.emplace_back(Sittings(args.checkpoint, args.display_every, args.stop_at, args.stop_after));
+  }
+  try {
+    if (!resumed_in_lbfgs) {
+      // Also when Adam is already done (a checkpoint of its last step): no steps, but the end of the phase
+      // (the best state restored) as in the uninterrupted run.
+      const auto left = std::max<std::int64_t>(0, args.iterations - model.train_state().step);
+      model.train({.iterations = left, .display_every = args.display_every, .callbacks = sittings});
+    }
+    if (args.lbfgs_iterations > 0) {
+      if (before_lbfgs && !resumed_in_lbfgs) before_lbfgs();
+      model.compile("L-BFGS", lbfgs);
+      if (resumed_in_lbfgs) model.restore(args.checkpoint);
+      model.train({.display_every = args.display_every, .callbacks = sittings});
+    }
+  } catch (const Sittings::Paused& p) {
+    std::cout << "Paused at step " << p.step << ", saved to " << args.checkpoint
+              << "; run the same command again to go on\n";
+    return false;
+  }
+  return true;
 }
 
 /// Prints the stable result line and returns the exit code: 1 if training went non-finite, 2 if
