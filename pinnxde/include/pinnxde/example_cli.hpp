@@ -160,6 +160,13 @@ inline Args parse_args(int argc, char** argv, Args defaults = {}, const std::vec
     if (end == v.c_str() || *end || n < 0) detail::fail("example: ", flag, " = '", v, "' (expected an integer >= 0)");
     return n;
   };
+  auto positive = [&](const std::string& flag, const std::string& v, const char* expected) -> double {
+    char* end = nullptr;
+    const double x = std::strtod(v.c_str(), &end);
+    if (end == v.c_str() || *end || !(x > 0) || !std::isfinite(x))
+      detail::fail("example: ", flag, " = '", v, "' (expected ", expected, ")");
+    return x;
+  };
   for (int i = 1; i < argc; ++i) {
     const std::string f = argv[i];
     if (f == "--iterations") a.iterations = integer(f, value(i, f));
@@ -169,14 +176,7 @@ inline Args parse_args(int argc, char** argv, Args defaults = {}, const std::vec
     else if (f == "--float64-on-stall") a.float64_on_stall = true;
     else if (f == "--display-every") a.display_every = static_cast<int>(std::max<std::int64_t>(1, integer(f, value(i, f))));
     else if (f == "--output-dir") a.output_dir = value(i, f);
-    else if (f == "--max-error") {
-      const std::string v = value(i, f);
-      char* end = nullptr;
-      const double e = std::strtod(v.c_str(), &end);
-      if (end == v.c_str() || *end || !(e > 0) || !std::isfinite(e))
-        detail::fail("example: --max-error = '", v, "' (expected a finite number > 0, e.g. 1e-3)");
-      a.max_error = e;
-    }
+    else if (f == "--max-error") a.max_error = positive(f, value(i, f), "a finite number > 0, e.g. 1e-3");
     else if (f == "--weighting" && a.accepts_weighting) {
       a.weighting = value(i, f);
       if (a.weighting != "static" && a.weighting != "grad-norm" && a.weighting != "ntk")
@@ -187,14 +187,8 @@ inline Args parse_args(int argc, char** argv, Args defaults = {}, const std::vec
       a.checkpoint = value(i, f);
       if (a.checkpoint.empty()) detail::fail("example: --checkpoint = '' (expected a file path)");
     } else if (f == "--stop-at" && a.accepts_checkpoint) a.stop_at = integer(f, value(i, f));
-    else if (f == "--stop-after" && a.accepts_checkpoint) {
-      const std::string v = value(i, f);
-      char* end = nullptr;
-      const double t = std::strtod(v.c_str(), &end);
-      if (end == v.c_str() || *end || !(t > 0) || !std::isfinite(t))
-        detail::fail("example: --stop-after = '", v, "' (expected a finite number of seconds > 0)");
-      a.stop_after = t;
-    }
+    else if (f == "--stop-after" && a.accepts_checkpoint)
+      a.stop_after = positive(f, value(i, f), "a finite number of seconds > 0");
     else if (f == "--help" || f == "-h") {
       std::cout << "flags: --iterations N --lbfgs-iterations N --seed S --float64 --float64-on-stall --display-every N "
                    "--output-dir DIR --max-error E"
