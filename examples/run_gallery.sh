@@ -39,8 +39,9 @@ if [ -n "$report" ]; then
 fi
 # The checkout's commit, "+changes" when code differs from it (docs/ aside: the report lives there; empty
 # outside a git checkout).
-commit=$(git -C "$(dirname "$0")" rev-parse --short=7 HEAD 2>/dev/null || true)
-if [ -n "$commit" ] && ! git -C "$(dirname "$0")/.." diff --quiet HEAD -- . ":(exclude)docs" 2>/dev/null; then commit="$commit+changes"; fi
+root="$(dirname "$0")/.."
+commit=$(git -C "$root" rev-parse --short=7 HEAD 2>/dev/null || true)
+if [ -n "$commit" ] && ! git -C "$root" diff --quiet HEAD -- . ":(exclude)docs" 2>/dev/null; then commit="$commit+changes"; fi
 # Markdown table cells: no '|' or newlines inside.
 cell() { printf '%s' "$1" | tr '\n|' ' /'; }
 status=0
