@@ -552,18 +552,28 @@ void Model::Impl::train_lbfgs(Model& model, const TrainOptions& o) {
   namespace od = optimizers::detail;
   auto& run = lbfgs_run_;
   od::lbfgs_begin(run, o.iterations);
-  struct EndRun {  // however train_lbfgs ends (returns, non-finite loss, callback exception)
+  // However train_lbfgs ends (returns, non-finite loss, callback exception, time limit), the run stays active
+  // only when a callback or the time limit stopped it with iterations left: the next train() without
+  // .iterations (or a checkpoint taken now) goes on with the rest of the budget instead of starting anew.
+  struct EndRun {
     od::LbfgsRun& run;
-    ~EndRun() { run.active = false; }
+    bool resumable = false;
+    ~EndRun() { run.active = resumable && od::lbfgs_has_budget(run); }
   } end_run{run};
   while (od::lbfgs_has_budget(run)) {
     const std::int64_t chunk =
         std::min<std::int64_t>(o.display_every - state_.step % o.display_every, run.maxiter - run.done);
     // The optimizer lives in optimizer_ so that a later train() or a checkpoint continues its history.
-    const auto c = od::lbfgs_chunk(run, optimizer_, params_, chunk, [this](std::int64_t in_flight) {
-      steps_in_flight_ = in_flight;  // iterations completed so far in this chunk (for best_step)
-      return train_closure();
-    });
+    od::LbfgsChunk c;
+    try {
+      c = od::lbfgs_chunk(run, optimizer_, params_, chunk, [this](std::int64_t in_flight) {
+        steps_in_flight_ = in_flight;  // iterations completed so far in this chunk (for best_step)
+        return train_closure();
+      });
+    } catch (const TimeUp&) {
+      end_run.resumable = true;  // lbfgs_chunk counted the iterations done; train() drops the history
+      throw;
+    }
     steps_in_flight_ = 0;
     state_.step += c.iterations;
     if (state_.step % o.display_every == 0 || run.done >= run.maxiter || c.stopped_early || model.stop_training)
@@ -593,7 +603,10 @@ void Model::Impl::train_lbfgs(Model& model, const TrainOptions& o) {
     run.active = !finished;  // a checkpoint of the last chunk holds no run to continue
     // After the restart decision, so that a checkpoint holds the state the next chunk starts from.
     for_callbacks(o, [](callbacks::Callback* c) { c->on_epoch_end(); });
-    if (finished || model.stop_training) return;
+    if (finished || model.stop_training) {
+      end_run.resumable = !finished;  // a callback's stop keeps the history too: bit for bit the straight run
+      return;
+    }
   }
   state_.message = run.evals >= run.maxfun ? "L-BFGS reached maxfun" : "L-BFGS reached maxiter";
 }
@@ -689,14 +702,12 @@ std::pair<LossHistory, TrainState> Model::train(TrainOptions o) {
         m.train_first_order(*this, *o.iterations, o);
     } catch (const TimeUp&) {
       // Mid-step: the iterations L-BFGS completed in this chunk count; its curvature history is dropped
-      // (the step was interrupted inside a line search), and the parameters reached are recorded.
+      // (the step was interrupted inside a line search), and the parameters reached are recorded. The
+      // L-BFGS run keeps the rest of its budget for the next train() without .iterations.
       m.deadline_.reset();
       state.step += m.steps_in_flight_;
       m.steps_in_flight_ = 0;
-      if (lbfgs) {
-        m.optimizer_.reset();
-        m.lbfgs_run_.active = false;
-      }
+      if (lbfgs) m.optimizer_.reset();  // the run itself stays active with its iterations left
       state.stop_reason = StopReason::TimeLimit;
       std::ostringstream os;
       os << "time_limit of " << o.time_limit << " s reached at step " << state.step;

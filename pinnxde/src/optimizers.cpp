@@ -582,13 +582,21 @@ LbfgsChunk lbfgs_chunk(LbfgsRun& run, std::unique_ptr<torch::optim::Optimizer>& 
   };
   const std::int64_t before = n_iter();
   LbfgsChunk chunk;
-  opt->step([&] {
-    ++chunk.evaluations;
-    return torch::tensor(closure(n_iter() - before), torch::kFloat64);
-  });
-  chunk.iterations = n_iter() - before;
-  run.done += chunk.iterations;
-  run.evals += chunk.evaluations;
+  auto count = [&] {
+    chunk.iterations = n_iter() - before;
+    run.done += chunk.iterations;
+    run.evals += chunk.evaluations;
+  };
+  try {
+    opt->step([&] {
+      ++chunk.evaluations;
+      return torch::tensor(closure(n_iter() - before), torch::kFloat64);
+    });
+  } catch (...) {
+    count();  // the iterations and evaluations spent count against the run's budget
+    throw;
+  }
+  count();
   // A chunk may use the whole remaining evaluation budget (maxfun), so that it ends by its iteration count
   // and not because its line searches were expensive. L-BFGS says whether it stopped on its own: an
   // iteration that finds no descent still counts, so a count short of max_iterations missed a stall on a

@@ -47,7 +47,7 @@ struct LbfgsChunk {
 /// Runs at most max_iterations L-BFGS iterations (and the run's remaining evaluations) on `optimizer`,
 /// building it when null. closure(k) returns the loss at the current parameters after setting their
 /// gradients; k is the number of iterations this chunk has completed so far. Updates run.done and
-/// run.evals. An exception from the closure propagates (the chunk's counts are then not added).
+/// run.evals, also when the closure throws (the exception then propagates).
 LbfgsChunk lbfgs_chunk(LbfgsRun& run, std::unique_ptr<torch::optim::Optimizer>& optimizer,
                        const std::vector<torch::Tensor>& params, std::int64_t max_iterations,
                        const std::function<double(std::int64_t)>& closure);

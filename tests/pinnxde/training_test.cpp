@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <fstream>
 #include <pinnxde/pinnxde.hpp>
+#include <thread>
 
 namespace dde = pinnxde;
 using ::testing::HasSubstr;
@@ -23,6 +24,7 @@ class TrainingTest : public ::testing::Test {
   }
   void TearDown() override {
     dde::config::set_default_float("float32");
+    dde::optimizers::set_LBFGS_options({});
     torch::set_num_threads(threads_);
     std::filesystem::remove_all(dir_);
   }
@@ -121,6 +123,65 @@ TEST_F(TrainingTest, RestoreRejectsOtherNetworksAndDamagedFiles) {
               ThrowsMessage<dde::ValueError>(HasSubstr("not a readable pinnxde checkpoint")));
   EXPECT_THAT([&] { p.model.restore(path("missing.ckpt")); },
               ThrowsMessage<dde::ValueError>(HasSubstr("no checkpoint at")));
+}
+
+// A user's callback: at the first epoch end at or after `step`, stops training, or sleeps `sleep_s` seconds
+// (so that a time_limit runs out in the next step).
+class StopAt : public dde::callbacks::Callback {
+ public:
+  explicit StopAt(std::int64_t step, double sleep_s = 0) : step_(step), sleep_s_(sleep_s) {}
+  void on_epoch_end() override {
+    if (fired_ || model_->train_state().step < step_) return;
+    fired_ = true;
+    if (sleep_s_ > 0) std::this_thread::sleep_for(std::chrono::duration<double>(sleep_s_));
+    else model_->stop_training = true;
+  }
+
+ private:
+  std::int64_t step_;
+  double sleep_s_;
+  bool fired_ = false;
+};
+
+TEST_F(TrainingTest, LBFGSStoppedWithBudgetLeftGoesOnWithTheRest) {
+  dde::config::set_default_float("float64");
+  torch::set_num_threads(1);
+  dde::optimizers::set_LBFGS_options({.gtol = 0, .maxiter = 80, .maxfun = 1000});
+  const dde::TrainOptions plain{.display_every = 10, .verbose = false, .restore_best = false};
+  auto with = [&](dde::callbacks::CallbackPtr cb, double time_limit) {
+    auto o = plain;
+    o.callbacks = {std::move(cb)};
+    o.time_limit = time_limit;
+    return o;
+  };
+  Program straight(11);
+  straight.model.compile("L-BFGS", {.external_trainable_variables = {straight.k}});
+  straight.model.train(plain);
+  ASSERT_EQ(straight.model.train_state().step, 80) << straight.model.train_state().message;
+
+  // Stopped by a callback at step 40: the next train() does the other 40 iterations with the same curvature
+  // history, so the run is the straight one bit for bit.
+  Program stopped(11);
+  stopped.model.compile("L-BFGS", {.external_trainable_variables = {stopped.k}});
+  stopped.model.train(with(StopAt(40), 0));
+  EXPECT_EQ(stopped.model.train_state().step, 40);
+  EXPECT_EQ(stopped.model.train_state().stop_reason, dde::StopReason::StoppedByCallback);
+  stopped.model.train(plain);
+  EXPECT_EQ(stopped.model.train_state().step, 80);
+  const auto a = straight.model.trainable_variables(), b = stopped.model.trainable_variables();
+  ASSERT_EQ(a.size(), b.size());
+  for (std::size_t i = 0; i < a.size(); ++i) EXPECT_TRUE(torch::equal(a[i], b[i])) << "parameter " << i;
+  EXPECT_EQ(straight.model.losshistory().steps, stopped.model.losshistory().steps);
+  EXPECT_EQ(straight.model.losshistory().loss_train, stopped.model.losshistory().loss_train);
+
+  // Stopped by the time limit inside a step: the history is dropped, the budget is not.
+  Program timed(11);
+  timed.model.compile("L-BFGS", {.external_trainable_variables = {timed.k}});
+  timed.model.train(with(StopAt(40, 0.6), 0.5));
+  EXPECT_EQ(timed.model.train_state().stop_reason, dde::StopReason::TimeLimit);
+  EXPECT_LT(timed.model.train_state().step, 80);
+  timed.model.train(plain);
+  EXPECT_EQ(timed.model.train_state().step, 80) << timed.model.train_state().message;
 }
 
 TEST_F(TrainingTest, EarlyStoppingEndsTrainingAfterPatience) {
