@@ -1,6 +1,6 @@
 #include "pinnxde/adaptive.hpp"
 
-#include <torch/torch.h>
+#include <torch/types.h>
 
 #include <cmath>
 

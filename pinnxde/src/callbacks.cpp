@@ -1,6 +1,6 @@
 #include "pinnxde/callbacks.hpp"
 
-#include <torch/torch.h>
+#include <torch/types.h>
 
 #include <cerrno>
 #include <cstring>

@@ -8,7 +8,8 @@
 // is parsed: any single changed byte, and any truncation, is refused. restore() then reads and checks
 // every entry into temporaries and only then changes the model (all or nothing).
 #include <ATen/CPUGeneratorImpl.h>
-#include <torch/torch.h>
+#include <torch/types.h>
+#include <torch/serialize/archive.h>
 
 #include <nlohmann/json.hpp>
 

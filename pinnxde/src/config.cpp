@@ -1,6 +1,7 @@
 #include "pinnxde/config.hpp"
 
-#include <torch/torch.h>
+#include <torch/cuda.h>
+#include <torch/types.h>
 
 #include "pinnxde/error.hpp"
 #include "pinnxde/geometry/random.hpp"

@@ -1,6 +1,6 @@
 #include "pinnxde/data/dataset.hpp"
 
-#include <torch/torch.h>
+#include <torch/types.h>
 
 #include <cmath>
 #include <filesystem>

@@ -1,6 +1,6 @@
 #include "pinnxde/data/function.hpp"
 
-#include <torch/torch.h>
+#include <torch/types.h>
 
 #include <sstream>
 

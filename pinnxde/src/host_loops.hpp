@@ -5,7 +5,7 @@
 // (optimizers.cpp). Tensors on another device (CUDA, after config::set_device) take ordinary LibTorch
 // operations instead, which compute the same values. PINNXDE_KERNELS=tensor sends CPU tensors down that
 // path too, so that a machine without a GPU tests it (ctest engine.tensor_ops).
-#include <torch/torch.h>
+#include <torch/types.h>
 
 #include <cstdlib>
 #include <string>

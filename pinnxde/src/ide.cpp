@@ -1,6 +1,6 @@
 #include "pinnxde/data/ide.hpp"
 
-#include <torch/torch.h>
+#include <torch/types.h>
 
 #include <cmath>
 

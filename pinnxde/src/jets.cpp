@@ -5,7 +5,7 @@
 #include "pinnxde/nn/jets.hpp"
 
 #include <ATen/Parallel.h>
-#include <torch/torch.h>
+#include <torch/types.h>
 
 #if defined(__x86_64__)
 #include <immintrin.h>

@@ -2,7 +2,8 @@
 // use the fused kernels of jets.cpp; sums, products and concatenations are a few ordinary operations each.
 #include "pinnxde/nn/layer_jets.hpp"
 
-#include <torch/torch.h>
+#include <torch/nn/init.h>
+#include <torch/types.h>
 
 #include <algorithm>
 #include <cmath>

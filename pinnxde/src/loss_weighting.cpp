@@ -1,7 +1,7 @@
 // Adaptive loss weights and causal weights (loss_weighting.hpp).
 #include "pinnxde/loss_weighting.hpp"
 
-#include <torch/torch.h>
+#include <torch/types.h>
 
 #include <cmath>
 

@@ -3,7 +3,7 @@
 // loss_history.cpp (loss.dat), variable.cpp; the state is Model::Impl (model_impl.hpp).
 #include "pinnxde/model.hpp"
 
-#include <torch/torch.h>
+#include <torch/types.h>
 
 #include <algorithm>
 #include <chrono>

@@ -1,7 +1,7 @@
 // The networks beyond FNN (PFNN, ResNet, MsFFN/STMsFFN, ModifiedMLP) and the input embeddings, each
 // written twice over the same Dense layers: a plain forward, and a jet sweep (nn/layer_jets.hpp) for the
 // forward derivative engine.
-#include <torch/torch.h>
+#include <torch/types.h>
 
 #include <cmath>
 

@@ -1,7 +1,7 @@
 #include "pinnxde/odeint.hpp"
 
 #include <ATen/core/ivalue.h>
-#include <torch/torch.h>
+#include <torch/types.h>
 
 #include <algorithm>
 #include <array>

@@ -1,7 +1,10 @@
 #include "pinnxde/optimizers.hpp"
 
 #include <dlfcn.h>
-#include <torch/torch.h>
+#include <torch/types.h>
+#include <torch/optim/adamw.h>
+#include <torch/optim/rmsprop.h>
+#include <torch/optim/sgd.h>
 
 #include <algorithm>
 #include <array>

@@ -1,6 +1,6 @@
 #include "pinnxde/data/pde.hpp"
 
-#include <torch/torch.h>
+#include <torch/types.h>
 
 #include <cerrno>
 #include <cmath>

@@ -6,7 +6,8 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
-#include <torch/torch.h>
+#include <torch/types.h>
+#include <torch/version.h>
 #include <unistd.h>
 
 #include <algorithm>

@@ -1,6 +1,6 @@
 #include "pinnxde/saveplot.hpp"
 
-#include <torch/torch.h>
+#include <torch/types.h>
 
 #include <fcntl.h>
 #include <spawn.h>

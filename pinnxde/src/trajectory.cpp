@@ -1,6 +1,6 @@
 #include "pinnxde/data/trajectory.hpp"
 
-#include <torch/torch.h>
+#include <torch/types.h>
 
 #include <algorithm>
 #include <cmath>

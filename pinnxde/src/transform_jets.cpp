@@ -11,7 +11,7 @@
 // is), the gradient of a column sum with respect to s is the per-row derivative. Whether f is row-wise is
 // checked once per network (transform_is_row_wise); a transform that is not makes the network fall back to
 // reverse mode.
-#include <torch/torch.h>
+#include <torch/types.h>
 
 #include <algorithm>
 #include <tuple>

@@ -1,6 +1,6 @@
 #include "pinnxde/variable.hpp"
 
-#include <torch/torch.h>
+#include <torch/types.h>
 
 #include <cmath>
 

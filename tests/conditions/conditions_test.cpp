@@ -1,7 +1,7 @@
 // Each condition's collocation points and misfit on hand-made cases with closed forms.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
-#include <torch/torch.h>
+#include <torch/types.h>
 
 #include <pinnxde/conditions/convert.hpp>
 #include <pinnxde/conditions/dirichlet_bc.hpp>

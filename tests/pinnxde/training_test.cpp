@@ -6,6 +6,7 @@
 #include <fstream>
 #include <pinnxde/pinnxde.hpp>
 #include <thread>
+#include <torch/serialize/archive.h>
 
 namespace dde = pinnxde;
 using ::testing::HasSubstr;

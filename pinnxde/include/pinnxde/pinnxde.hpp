@@ -3,7 +3,19 @@
 //
 //   #include <pinnxde/pinnxde.hpp>
 //   namespace dde = pinnxde;
-#include <torch/torch.h>
+// The tensor API (torch::Tensor, the ATen operations, torch::fft / linalg / special, autograd, manual_seed,
+// NoGradGuard, torch::cuda) comes with it; the rest of LibTorch's front end (torch::nn's module zoo,
+// torch::data, torch::jit, serialization) does not: include <torch/torch.h> where you use those (it costs
+// each translation unit ~5 s more to compile).
+#include <torch/types.h>  // first: torch/fft.h, linalg.h and special.h are not self-contained
+//
+#include <torch/autograd.h>
+#include <torch/cuda.h>
+#include <torch/fft.h>
+#include <torch/linalg.h>
+#include <torch/special.h>
+#include <torch/utils.h>
+#include <torch/version.h>
 
 #include "pinnxde/conditions/boundary_condition.hpp"
 #include "pinnxde/conditions/convert.hpp"
