@@ -104,7 +104,9 @@ struct CompileOptions {
 
 /// Keyword arguments of Model::train.
 struct TrainOptions {
-  std::optional<std::int64_t> iterations;  // required for first-order optimizers; L-BFGS uses its maxiter
+  // Required for first-order optimizers. L-BFGS without it: a new budget of LBFGSOptions::maxiter, or the
+  // rest of a run that a checkpoint, a callback's stop or the time limit left unfinished.
+  std::optional<std::int64_t> iterations;
   std::int64_t batch_size = 0;             // >0: each step uses this many PDE collocation points (all
                                            // condition points always), cycling through a shuffled order
   int display_every = 1000;                // progress row and history record every this many steps
