@@ -232,8 +232,13 @@ void reexec_with_start_up_settings() {
 
 void tune_malloc() {
   if (!env("PINNXDE_NO_MALLOPT").empty()) return;
-  // Keep the per-step tensors (1-7 MB) in the heap instead of fresh mmaps that fault on every touch.
+  // Keep the per-step tensors in the heap instead of fresh mmaps that fault on every touch. The threshold
+  // covers the 1-7 MB tensors of a typical step, but glibc caps it at 32 MB, and bigger problems have bigger
+  // ones: Beltrami's L-BFGS on 24,000 rows makes 38 MB jets, and with each one mmapped and faulted in anew
+  // an iteration cost 2-5x more (docs/performance.md). M_MMAP_MAX = 0 serves every size from the heap; the
+  // trim threshold still hands a top of the heap over 512 MB free back to the OS.
   mallopt(M_MMAP_THRESHOLD, 32 * 1024 * 1024);
+  mallopt(M_MMAP_MAX, 0);
   mallopt(M_TRIM_THRESHOLD, 512 * 1024 * 1024);
   mallopt(M_TOP_PAD, 64 * 1024 * 1024);
   g_malloc_tuned = true;

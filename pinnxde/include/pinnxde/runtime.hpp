@@ -20,7 +20,8 @@
 //    the "spin token", acquire_spin_token below); the others, and runs started on a busy machine, are
 //    re-executed with GOMP_SPINCOUNT=1000;
 //  - glibc malloc returns and re-faults the megabyte-sized tensors of every step: pinnxde raises the mmap
-//    and trim thresholds with mallopt (PINNXDE_NO_MALLOPT=1 opts out);
+//    and trim thresholds with mallopt and serves the tensors over glibc's 32 MB cap on the mmap threshold
+//    from the heap too (M_MMAP_MAX = 0) (PINNXDE_NO_MALLOPT=1 opts out);
 //  - subnormal floats (|x| < 1.2e-38 in float32) take the CPU's slow path, many times slower per operation:
 //    pinnxde sets flush-to-zero and denormals-are-zero in the calling thread and LibTorch's threads, so they
 //    become 0 (PINNXDE_KEEP_DENORMALS=1 opts out). Causal training's closed windows made them (weights of
