@@ -36,6 +36,14 @@ struct NonFiniteLoss {
 // Thrown from inside an optimizer step when TrainOptions::time_limit has passed (L-BFGS: mid line search).
 struct TimeUp {};
 
+// Removes the loss history's last row (every per-row field; loss_names is not per row).
+void drop_last_row(LossHistory& h) {
+  h.steps.pop_back();
+  for (auto* rows : {&h.loss_train, &h.loss_test, &h.metrics_test, &h.loss_weights, &h.causal_weights})
+    rows->pop_back();
+  h.causal_eps.pop_back();
+}
+
 // The time interval causal training splits: a TimePDE's time domain, or the geometry of a PDE posed on a
 // TimeDomain (an ODE in DeepXDE's form, whose one input is the time). nullptr for any other data.
 const geometry::TimeDomain* causal_time_domain(const data::Data& data) {
@@ -712,6 +720,9 @@ std::pair<LossHistory, TrainState> Model::train(TrainOptions o) {
       std::ostringstream os;
       os << "time_limit of " << o.time_limit << " s reached at step " << state.step;
       state.message = os.str();
+      // The limit can run out right after a recorded step (Adam: before the next step; L-BFGS: at the next
+      // chunk's first evaluation): that row gives way to this one, so that each step is in the history once.
+      if (!m.history_.steps.empty() && m.history_.steps.back() == state.step) drop_last_row(m.history_);
       m.record(o.verbose);
     }
   } catch (const NonFiniteLoss& e) {

@@ -185,6 +185,37 @@ TEST_F(TrainingTest, LBFGSStoppedWithBudgetLeftGoesOnWithTheRest) {
   EXPECT_EQ(timed.model.train_state().step, 80) << timed.model.train_state().message;
 }
 
+// A time limit that runs out right after a recorded step records the state reached once: the loss history
+// holds each step at most once (its rows are what loss.dat and the plots read).
+TEST_F(TrainingTest, TimeLimitAfterARecordedStepRecordsItOnce) {
+  for (const bool lbfgs : {false, true}) {
+    Program p(12);
+    if (lbfgs) {
+      dde::optimizers::set_LBFGS_options({.gtol = 0, .maxiter = 100, .maxfun = 1000});
+      p.model.compile("L-BFGS");
+    }
+    // Step 10 is recorded (display_every 10), then the callback sleeps past the limit: the next step's
+    // first evaluation (Adam) or the next chunk's (L-BFGS) stops the run at step 10.
+    dde::TrainOptions o{.iterations = lbfgs ? std::optional<std::int64_t>{} : std::optional<std::int64_t>{100},
+                        .display_every = 10,
+                        .callbacks = {StopAt(10, 0.6)},
+                        .verbose = false,
+                        .time_limit = 0.5};
+    auto [history, state] = p.model.train(o);
+    SCOPED_TRACE(lbfgs ? "L-BFGS" : "adam");
+    EXPECT_EQ(state.stop_reason, dde::StopReason::TimeLimit) << state.message;
+    EXPECT_EQ(state.step, 10) << state.message;
+    ASSERT_FALSE(history.steps.empty());
+    EXPECT_EQ(history.steps.back(), 10);
+    for (std::size_t i = 1; i < history.steps.size(); ++i)
+      EXPECT_LT(history.steps[i - 1], history.steps[i]) << "rows " << i - 1 << " and " << i;
+    EXPECT_EQ(history.loss_train.size(), history.steps.size());
+    EXPECT_EQ(history.loss_test.size(), history.steps.size());
+    EXPECT_EQ(history.loss_weights.size(), history.steps.size());
+    EXPECT_EQ(history.causal_eps.size(), history.steps.size());
+  }
+}
+
 TEST_F(TrainingTest, EarlyStoppingEndsTrainingAfterPatience) {
   Program p(2);
   dde::callbacks::EarlyStopping early({.min_delta = 1e9, .patience = 5});
