@@ -7,8 +7,21 @@
 set(PINNXDE_TORCH_HEADERS <torch/types.h> <torch/autograd.h> <torch/cuda.h> <torch/fft.h> <torch/linalg.h>
     <torch/special.h> <torch/utils.h> <torch/version.h> <torch/nn/module.h> <torch/nn/modules/linear.h>
     <torch/optim/adam.h> <torch/optim/lbfgs.h>)
-file(WRITE ${CMAKE_BINARY_DIR}/pinnxde_pch_lib.cpp "// precompiled-header carrier\n")
-file(WRITE ${CMAKE_BINARY_DIR}/pinnxde_pch_exe.cpp "int main() { return 0; }\n")
+# The list is written twice, here and as <pinnxde/pinnxde.hpp>'s LibTorch includes: a header added there and
+# not here would be parsed anew in every translation unit. Configuring stops when they drift.
+file(STRINGS ${CMAKE_CURRENT_LIST_DIR}/../pinnxde/include/pinnxde/pinnxde.hpp _pinnxde_umbrella_torch
+     REGEX "^#include <torch/")
+foreach(_line IN LISTS _pinnxde_umbrella_torch)
+  string(REGEX MATCH "<torch/[^>]+>" _header "${_line}")
+  if(NOT _header IN_LIST PINNXDE_TORCH_HEADERS)
+    message(FATAL_ERROR "pinnxde/include/pinnxde/pinnxde.hpp includes ${_header}, which PINNXDE_TORCH_HEADERS in "
+                        "cmake/PinnxdePch.cmake lacks (expected the two lists in step: add it there)")
+  endif()
+endforeach()
+# file(CONFIGURE) writes only when the content changes: file(WRITE) touched the carriers at every configure,
+# so any edit of a CMakeLists.txt recompiled both (the precompiled headers themselves do not depend on them).
+file(CONFIGURE OUTPUT ${CMAKE_BINARY_DIR}/pinnxde_pch_lib.cpp CONTENT "// precompiled-header carrier\n")
+file(CONFIGURE OUTPUT ${CMAKE_BINARY_DIR}/pinnxde_pch_exe.cpp CONTENT "int main() { return 0; }\n")
 add_library(pinnxde_pch_lib OBJECT ${CMAKE_BINARY_DIR}/pinnxde_pch_lib.cpp)
 add_executable(pinnxde_pch_exe ${CMAKE_BINARY_DIR}/pinnxde_pch_exe.cpp)
 foreach(t pinnxde_pch_lib pinnxde_pch_exe)
