@@ -476,6 +476,9 @@ void Model::Impl::record(bool print) {
   auto test_ev = evaluate(data_.test_batch());
   std::vector<double> test = values(test_ev.terms);
   std::vector<double> mets = test_metrics(test_ev.outputs, data_.test_batch());
+  // One row per step: a step recorded again (a time limit that runs out right after a recorded step) takes
+  // the place of its earlier row.
+  if (!history_.steps.empty() && history_.steps.back() == state_.step) drop_last_row(history_);
   history_.steps.push_back(state_.step);
   history_.loss_train.push_back(train);
   history_.loss_test.push_back(test);
@@ -720,9 +723,6 @@ std::pair<LossHistory, TrainState> Model::train(TrainOptions o) {
       std::ostringstream os;
       os << "time_limit of " << o.time_limit << " s reached at step " << state.step;
       state.message = os.str();
-      // The limit can run out right after a recorded step (Adam: before the next step; L-BFGS: at the next
-      // chunk's first evaluation): that row gives way to this one, so that each step is in the history once.
-      if (!m.history_.steps.empty() && m.history_.steps.back() == state.step) drop_last_row(m.history_);
       m.record(o.verbose);
     }
   } catch (const NonFiniteLoss& e) {
