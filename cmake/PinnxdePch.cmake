@@ -18,6 +18,19 @@ foreach(_line IN LISTS _pinnxde_umbrella_torch)
                         "cmake/PinnxdePch.cmake lacks (expected the two lists in step: add it there)")
   endif()
 endforeach()
+# A header this LibTorch lacks (PyTorch 2.11 has no <torch/linalg.h>; pinnxde.hpp includes it only where
+# present) is left out of the precompiled set.
+set(_pinnxde_pch_headers)
+foreach(_header IN LISTS PINNXDE_TORCH_HEADERS)
+  string(REGEX REPLACE "^<(.*)>$" "\\1" _relative "${_header}")
+  unset(_found)  # find_file skips the search while the variable holds an earlier hit
+  find_file(_found NAMES ${_relative} PATHS ${TORCH_INCLUDE_DIRS} NO_DEFAULT_PATH NO_CACHE)
+  if(_found)
+    list(APPEND _pinnxde_pch_headers ${_header})
+  else()
+    message(STATUS "pinnxde: this LibTorch has no ${_header}; it is not precompiled")
+  endif()
+endforeach()
 # file(CONFIGURE) writes only when the content changes: file(WRITE) touched the carriers at every configure,
 # so any edit of a CMakeLists.txt recompiled both (the precompiled headers themselves do not depend on them).
 file(CONFIGURE OUTPUT ${CMAKE_BINARY_DIR}/pinnxde_pch_lib.cpp CONTENT "// precompiled-header carrier\n")
@@ -27,7 +40,7 @@ add_executable(pinnxde_pch_exe ${CMAKE_BINARY_DIR}/pinnxde_pch_exe.cpp)
 foreach(t pinnxde_pch_lib pinnxde_pch_exe)
   target_link_libraries(${t} PRIVATE torch Eigen3::Eigen)
   target_compile_options(${t} PRIVATE ${PINNXDE_WARNINGS})
-  target_precompile_headers(${t} PRIVATE ${PINNXDE_TORCH_HEADERS} <Eigen/Core> <vector> <string> <functional>)
+  target_precompile_headers(${t} PRIVATE ${_pinnxde_pch_headers} <Eigen/Core> <vector> <string> <functional>)
 endforeach()
 
 function(pinnxde_use_torch_pch target)

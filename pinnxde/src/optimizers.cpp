@@ -12,7 +12,9 @@
 #include <deque>
 #include <iostream>
 #include <limits>
+#include <sstream>
 #include <tuple>
+#include <type_traits>
 #include <utility>
 
 #include "host_loops.hpp"
@@ -21,8 +23,23 @@
 
 namespace pinnxde::optimizers {
 namespace {
-LBFGSOptions g_lbfgs;
 
+// The key LibTorch's optimizers file a parameter's state under: the address of its TensorImpl, as the string
+// c10::guts::to_string made of it (LibTorch 1.13), or the address itself (PyTorch 2.11, which has no
+// c10::guts::to_string).
+using StateMap = std::remove_cvref_t<decltype(std::declval<torch::optim::Optimizer&>().state())>;
+template <class Key = StateMap::key_type>
+Key state_key(const torch::Tensor& p) {
+  if constexpr (std::is_same_v<Key, std::string>) {
+    std::ostringstream s;
+    s << p.unsafeGetTensorImpl();
+    return s.str();
+  } else {
+    return static_cast<Key>(static_cast<void*>(p.unsafeGetTensorImpl()));
+  }
+}
+
+LBFGSOptions g_lbfgs;
 
 // Dot product with double accumulation (four partial sums), where the BLAS below lacks a symbol.
 template <typename T>
@@ -305,7 +322,7 @@ torch::Tensor LBFGS::step(LossClosure closure) {
   const double lr = o.lr(), tol_grad = o.tolerance_grad(), tol_change = o.tolerance_change();
   const std::int64_t max_iter = o.max_iter(), max_eval = o.max_eval().value_or(max_iter * 5 / 4),
                      history = o.history_size();
-  const std::string key = c10::guts::to_string(params.front().unsafeGetTensorImpl());
+  const auto key = state_key(params.front());
   if (!state_.count(key)) state_[key] = std::make_unique<torch::optim::LBFGSParamState>();
   auto& st = static_cast<torch::optim::LBFGSParamState&>(*state_[key]);
 
@@ -485,7 +502,7 @@ torch::Tensor Adam::step(LossClosure closure) {
     const auto& o = static_cast<const torch::optim::AdamOptions&>(group.options());
     for (auto& p : group.params()) {
       if (!p.grad().defined()) continue;
-      const auto key = c10::guts::to_string(p.unsafeGetTensorImpl());
+      const auto key = state_key(p);
       auto it = state_.find(key);
       if (it == state_.end()) {
         auto s = std::make_unique<torch::optim::AdamParamState>();
@@ -577,7 +594,7 @@ LbfgsChunk lbfgs_chunk(LbfgsRun& run, std::unique_ptr<torch::optim::Optimizer>& 
   }
   auto* opt = static_cast<optimizers::LBFGS*>(optimizer.get());  // make_lbfgs made it
   // LibTorch keeps L-BFGS' iteration count in the state of the first parameter.
-  const std::string key = c10::guts::to_string(params.front().unsafeGetTensorImpl());
+  const auto key = state_key(params.front());
   const auto& state_map = opt->state();
   auto n_iter = [&]() -> std::int64_t {
     auto it = state_map.find(key);

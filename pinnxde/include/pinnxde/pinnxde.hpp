@@ -12,7 +12,9 @@
 #include <torch/autograd.h>
 #include <torch/cuda.h>
 #include <torch/fft.h>
+#if __has_include(<torch/linalg.h>)  // LibTorch 1.13; PyTorch 2.11's headers have none
 #include <torch/linalg.h>
+#endif
 #include <torch/special.h>
 #include <torch/utils.h>
 #include <torch/version.h>
