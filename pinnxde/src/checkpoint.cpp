@@ -204,7 +204,9 @@ void Model::restore(const std::string& path) {
   Parsed p;
   try {
     torch::serialize::InputArchive ar;
-    ar.load_from(bytes.data(), static_cast<std::size_t>(length));
+    // Every tensor lands on the training device, whichever device saved it: a CUDA run's checkpoint
+    // restores into a CPU model (also where LibTorch has no CUDA) and the other way round.
+    ar.load_from(bytes.data(), static_cast<std::size_t>(length), config::device());
     auto read = [&](const std::string& key) {
       torch::Tensor t;
       if (!ar.try_read(key, t) || !t.defined())
@@ -347,6 +349,7 @@ void Model::restore(const std::string& path) {
     p.batch_size = cfg.value("batch_size", std::int64_t{0});
     p.perm_pos = cfg.value("perm_pos", std::int64_t{0});
     if (ar.try_read("minibatch_perm", p.perm)) {
+      p.perm = p.perm.to(torch::kCPU);  // host-side, like the generator that draws it
       const auto& t = p.perm;
       if (t.dim() != 1 || t.scalar_type() != torch::kLong ||
           !torch::equal(std::get<0>(t.sort()), torch::arange(t.size(0), torch::kLong)))
@@ -370,7 +373,7 @@ void Model::restore(const std::string& path) {
     }
 
     // Generator states: checked on a scratch generator and a scratch engine.
-    p.torch_rng = read("torch_rng");
+    p.torch_rng = read("torch_rng").to(torch::kCPU);
     try {
       auto scratch = at::make_generator<at::CPUGeneratorImpl>();
       scratch.set_state(p.torch_rng);

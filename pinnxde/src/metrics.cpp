@@ -27,13 +27,17 @@ void check_shapes(const torch::Tensor& a, const torch::Tensor& b) {
     }
   }
 }
+
+// Metrics are computed on the host in float64, so a reference on the CPU and a prediction on a CUDA device
+// (or the other way round) compare without the caller moving either.
+torch::Tensor f64(const torch::Tensor& t) { return t.to(torch::kCPU, torch::kFloat64); }
 }  // namespace
 
 namespace metrics {
 
 double l2_relative_error(const torch::Tensor& y_true, const torch::Tensor& y_pred) {
   check_shapes(y_true, y_pred);
-  auto t = y_true.to(torch::kFloat64), p = y_pred.to(torch::kFloat64);
+  auto t = f64(y_true), p = f64(y_pred);
   return ((t - p).norm() / t.norm()).item<double>();
 }
 
@@ -44,25 +48,24 @@ const std::vector<std::string>& names() {
 }
 
 Metric get(const std::string& name) {
-  auto f64 = [](const torch::Tensor& t) { return t.to(torch::kFloat64); };
   if (name == "l2 relative error") return l2_relative_error;
   if (name == "mean l2 relative error")
-    return [f64](const torch::Tensor& t, const torch::Tensor& p) {
+    return [](const torch::Tensor& t, const torch::Tensor& p) {
       check_shapes(t, p);
       return ((f64(t) - f64(p)).norm(2, {1}) / f64(t).norm(2, {1})).mean().item<double>();
     };
   if (name == "MSE" || name == "mean squared error")
-    return [f64](const torch::Tensor& t, const torch::Tensor& p) {
+    return [](const torch::Tensor& t, const torch::Tensor& p) {
       check_shapes(t, p);
       return (f64(t) - f64(p)).square().mean().item<double>();
     };
   if (name == "MAE" || name == "mean absolute error")
-    return [f64](const torch::Tensor& t, const torch::Tensor& p) {
+    return [](const torch::Tensor& t, const torch::Tensor& p) {
       check_shapes(t, p);
       return (f64(t) - f64(p)).abs().mean().item<double>();
     };
   if (name == "max error")
-    return [f64](const torch::Tensor& t, const torch::Tensor& p) {
+    return [](const torch::Tensor& t, const torch::Tensor& p) {
       check_shapes(t, p);
       return (f64(t) - f64(p)).abs().max().item<double>();
     };

@@ -781,12 +781,18 @@ double Model::causal_eps() const {
 
 std::string Model::derivative_engine() const { return impl_->engine_ ? impl_->engine_->name() : std::string(); }
 
+// The answers of predict* live where their inputs do: Points and CPU tensors get CPU tensors whatever
+// config::device() is (DeepXDE's predict returns host arrays), a tensor on the training device stays there.
+namespace {
+torch::TensorOptions host_options() { return torch::TensorOptions().dtype(config::real()); }
+}  // namespace
+
 torch::Tensor Model::predict(const torch::Tensor& x) {
   torch::NoGradGuard no_grad;
-  return impl_->net_->forward(x.to(config::options()));
+  return impl_->net_->forward(x.to(config::options())).to(x.device());
 }
 
-torch::Tensor Model::predict(const geometry::Points& x) { return predict(to_tensor(x, config::options())); }
+torch::Tensor Model::predict(const geometry::Points& x) { return predict(to_tensor(x, host_options())); }
 
 namespace {
 torch::Tensor operator_points(const torch::Tensor& x, const char* what) {
@@ -802,11 +808,11 @@ torch::Tensor Model::predict_operator(const torch::Tensor& x, const Operator& op
   auto y = impl_->net_->forward(xs);
   auto r = op(xs, y);
   if (!r.defined()) detail::fail("Model::predict: the operator returned an undefined tensor");
-  return r.detach();
+  return r.detach().to(x.device());
 }
 
 torch::Tensor Model::predict_operator(const geometry::Points& x, const Operator& op) {
-  return predict_operator(to_tensor(x, config::options()), op);
+  return predict_operator(to_tensor(x, host_options()), op);
 }
 
 std::vector<torch::Tensor> Model::predict_system(const torch::Tensor& x, const SystemOperator& op) {
@@ -816,13 +822,13 @@ std::vector<torch::Tensor> Model::predict_system(const torch::Tensor& x, const S
   auto rs = op(xs, y);
   for (std::size_t i = 0; i < rs.size(); ++i) {
     if (!rs[i].defined()) detail::fail("Model::predict: the operator's equation ", i, " is an undefined tensor");
-    rs[i] = rs[i].detach();
+    rs[i] = rs[i].detach().to(x.device());
   }
   return rs;
 }
 
 std::vector<torch::Tensor> Model::predict_system(const geometry::Points& x, const SystemOperator& op) {
-  return predict_system(to_tensor(x, config::options()), op);
+  return predict_system(to_tensor(x, host_options()), op);
 }
 
 }  // namespace pinnxde

@@ -510,5 +510,10 @@ TEST_F(UsabilityTest, ExampleFlagsTakeTheirOwnValuesAndRejectBadOnes) {
             ex::parse_args(f);
           },
           "unknown flag '--bogus'; valid: --iterations, --lbfgs-iterations, --seed, --float64, --float64-on-stall, "
-          "--display-every, --output-dir, --max-error, --beta");
+          "--display-every, --output-dir, --max-error, --device, --beta");
+  rejects({"p", "--device", "gpu"}, [](ex::Flags& f) { ex::parse_args(f); }, "--device = 'gpu'; valid: cpu, cuda");
+  if (!torch::cuda::is_available())
+    rejects({"p", "--device", "cuda"}, [](ex::Flags& f) { ex::parse_args(f); },
+            "set_device: device = cuda but CUDA is not available in this LibTorch build");
+  EXPECT_EQ(dde::config::device(), torch::Device(torch::kCPU));
 }

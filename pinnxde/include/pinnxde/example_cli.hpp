@@ -6,6 +6,8 @@
 //   --max-error E         exit 2 when the printed error exceeds E (how ctest and the gallery check results)
 //   --float64-on-stall    a float32 L-BFGS run that stalls on round-off goes on in float64
 //                         (LBFGSOptions::float64_on_stall)
+//   --device cpu|cuda     where the network and the training tensors live (config::set_device; cuda needs a
+//                         LibTorch built for CUDA)
 // and, in the examples that accept them (Args::accepts_weighting / accepts_causal / accepts_checkpoint):
 //   --weighting W         loss weighting: static, grad-norm or ntk (CompileOptions::weighting)
 //   --causal N            causal training with N time windows (CompileOptions::causal; 0: off)
@@ -46,6 +48,7 @@ struct Args {
   int display_every = 1000;
   std::string output_dir;
   std::optional<double> max_error;
+  std::string device = "cpu";     // --device
   std::string weighting;          // --weighting, "" when not given
   std::int64_t causal = 0;        // --causal
   bool accepts_weighting = false;  // set in an example's defaults to accept --weighting
@@ -177,6 +180,10 @@ inline Args parse_args(int argc, char** argv, Args defaults = {}, const std::vec
     else if (f == "--display-every") a.display_every = static_cast<int>(std::max<std::int64_t>(1, integer(f, value(i, f))));
     else if (f == "--output-dir") a.output_dir = value(i, f);
     else if (f == "--max-error") a.max_error = positive(f, value(i, f), "a finite number > 0, e.g. 1e-3");
+    else if (f == "--device") {
+      a.device = value(i, f);
+      if (a.device != "cpu" && a.device != "cuda") detail::fail("example: --device = '", a.device, "'; valid: cpu, cuda");
+    }
     else if (f == "--weighting" && a.accepts_weighting) {
       a.weighting = value(i, f);
       if (a.weighting != "static" && a.weighting != "grad-norm" && a.weighting != "ntk")
@@ -191,7 +198,7 @@ inline Args parse_args(int argc, char** argv, Args defaults = {}, const std::vec
       a.stop_after = positive(f, value(i, f), "a finite number of seconds > 0");
     else if (f == "--help" || f == "-h") {
       std::cout << "flags: --iterations N --lbfgs-iterations N --seed S --float64 --float64-on-stall --display-every N "
-                   "--output-dir DIR --max-error E"
+                   "--output-dir DIR --max-error E --device cpu|cuda"
                 << (a.accepts_weighting ? " --weighting static|grad-norm|ntk" : "") << (a.accepts_causal ? " --causal N" : "")
                 << (a.accepts_lbfgs_float64 ? " --lbfgs-float64" : "")
                 << (a.accepts_checkpoint ? " --checkpoint FILE --stop-at STEP --stop-after SECONDS" : "");
@@ -201,7 +208,7 @@ inline Args parse_args(int argc, char** argv, Args defaults = {}, const std::vec
     } else {
       detail::fail("example: unknown flag '", f, "'; valid: --iterations, --lbfgs-iterations, --seed, --float64, "
                    "--float64-on-stall, "
-                   "--display-every, --output-dir, --max-error",
+                   "--display-every, --output-dir, --max-error, --device",
                    a.accepts_weighting ? ", --weighting" : "", a.accepts_causal ? ", --causal" : "",
                    a.accepts_lbfgs_float64 ? ", --lbfgs-float64" : "",
                    a.accepts_checkpoint ? ", --checkpoint, --stop-at, --stop-after" : "", own_list);
@@ -211,6 +218,7 @@ inline Args parse_args(int argc, char** argv, Args defaults = {}, const std::vec
     detail::fail("example: --stop-at / --stop-after end a sitting of a run saved by --checkpoint FILE; "
                  "no --checkpoint was given");
   if (a.float64) config::set_default_float("float64");
+  if (a.device == "cuda") config::set_device(torch::kCUDA);
   config::set_random_seed(a.seed);
   auto lbfgs = optimizers::LBFGS_options();
   lbfgs.maxiter = a.lbfgs_iterations;

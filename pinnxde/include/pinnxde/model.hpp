@@ -167,7 +167,8 @@ class Model {
   /// Runs the compiled optimizer; returns the history so far and the state (also kept in the model).
   std::pair<LossHistory, TrainState> train(TrainOptions options = {});
 
-  /// Network output at x (N, dim), no graph. Float64 points or a tensor.
+  /// Network output at x (N, dim), no graph. Float64 points or a tensor. Every predict answers on the
+  /// input's device: Points and CPU tensors give CPU tensors also when training runs on CUDA.
   torch::Tensor predict(const torch::Tensor& x);
   torch::Tensor predict(const geometry::Points& x);
   /// operator(x, y) at x, e.g. the PDE residual: derivatives flow through the network.
