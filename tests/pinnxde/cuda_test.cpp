@@ -49,20 +49,11 @@ struct Setting {
 
 dde::nn::FNN system_net() { return dde::nn::FNN({2, 12, 12, 2}, "sin"); }
 
-// Two outputs, mixed second derivatives, Dirichlet and Neumann conditions (the engine tests' system).
+// The two-output system (test_util.hpp).
 Run train_system(torch::Device device, const Setting& s, const NetMaker& make = {}) {
   dde::config::set_random_seed(3);
-  auto pde = [](const torch::Tensor& x, const torch::Tensor& y) -> dde::data::Residuals {
-    auto u_xx = dde::grad::hessian(y, x, 0, 0, 0), u_yy = dde::grad::hessian(y, x, 0, 1, 1);
-    auto v_xy = dde::grad::hessian(y, x, 1, 0, 1), v_x = dde::grad::jacobian(y, x, 1, 0);
-    auto u = y.narrow(1, 0, 1), v = y.narrow(1, 1, 1);
-    return std::vector<torch::Tensor>{u_xx + u_yy - v, v_xy + v_x * u - torch::sin(x.narrow(1, 0, 1))};
-  };
-  dde::geometry::Rectangle geom({0, 0}, {1, 1});
-  auto zero = [](const torch::Tensor& x) { return torch::zeros({x.size(0), 1}, x.options()); };
-  dde::DirichletBC bc(geom, zero, [](const auto& x, bool on) { return on && x(0) < 0.5; });
-  dde::NeumannBC nbc(geom, zero, [](const auto& x, bool on) { return on && x(0) >= 0.5; }, 1);
-  dde::data::PDE data(geom, pde, {bc, nbc}, {.num_domain = 60, .num_boundary = 24});
+  dde::testing::TwoOutputSystem sys;
+  auto& data = sys.data;
   std::shared_ptr<dde::nn::NNImpl> net = make ? make() : std::static_pointer_cast<dde::nn::NNImpl>(system_net().ptr());
   dde::config::set_device(device);
   dde::Model model(data, net);
@@ -130,27 +121,7 @@ TEST_F(CudaTest, BothEnginesMiniBatchesAndLbfgsTrainAsOnTheCpu) {
 }
 
 TEST_F(CudaTest, EveryNetworkTrainsAsOnTheCpu) {
-  std::vector<std::pair<std::string, NetMaker>> nets{
-      {"fourier features + l2", [] {
-         dde::nn::FNN n({8, 6, 2}, "tanh", "Glorot normal", {.regularization = {"l2", 1e-3}});
-         n->apply_embedding(dde::nn::FourierFeatures(2, 4, 1.0));
-         return std::static_pointer_cast<dde::nn::NNImpl>(n.ptr());
-       }},
-      {"periodic embedding + resnet", [] {
-         dde::nn::ResNet n(1 + 2 * 2, 2, 5, 1, "sin");
-         n->apply_embedding(dde::nn::PeriodicEmbedding(2, {0}, {1.0}, 2));
-         return std::static_pointer_cast<dde::nn::NNImpl>(n.ptr());
-       }},
-      {"pfnn", [] { return std::static_pointer_cast<dde::nn::NNImpl>(dde::nn::PFNN({2, 6, {4, 4}, 2}).ptr()); }},
-      {"stmsffn", [] {
-         return std::static_pointer_cast<dde::nn::NNImpl>(
-             dde::nn::STMsFFN({2, 6, 5, 2}, "tanh", "Glorot normal", {1.0}, {1.0, 2.0}).ptr());
-       }},
-      {"modified mlp + rwf + laaf", [] {
-         return std::static_pointer_cast<dde::nn::NNImpl>(
-             dde::nn::ModifiedMLP({2, 5, 5, 2}, "LAAF-3 tanh", "Glorot normal", {.weight_factorization = {0.5, 0.1}}).ptr());
-       }},
-  };
+  const auto nets = dde::testing::every_network();
   for (const auto& [name, make] : nets) {
     for (const std::string engine : {"forward", "reverse"}) {
       SCOPED_TRACE(name + " " + engine);
@@ -206,16 +177,27 @@ TEST_F(CudaTest, PredictAnswersOnTheInputsDevice) {
   EXPECT_LT(dde::metrics::l2_relative_error(y_points, y_cuda), 1e-15);
 }
 
-TEST_F(CudaTest, ACheckpointSavedOnCudaRestoresOnCuda) {
+// A CudaFlagship saved to a checkpoint, and points to compare predictions at.
+struct SavedCudaRun {
   dde::testing::ScratchDir dir;
-  dde::config::set_random_seed(2);
   CudaFlagship c;
-  c.model.save(dir.file("cuda.ckpt"));
-  auto x = c.f.geomtime.random_points(17);
+  std::string path = dir.file("cuda.ckpt");
+  dde::geometry::Points x;
+  SavedCudaRun() {
+    c.model.save(path);
+    x = c.f.geomtime.random_points(17);
+  }
+};
+
+TEST_F(CudaTest, ACheckpointSavedOnCudaRestoresOnCuda) {
+  dde::config::set_random_seed(2);
+  SavedCudaRun run;
+  auto& c = run.c;
+  const auto& x = run.x;
   dde::nn::FNN net({2, 8, 8, 1}, "tanh", "Glorot normal");
   dde::Model again(c.f.data, net);
   again.compile("adam", {.lr = 1e-3});
-  again.restore(dir.file("cuda.ckpt"));
+  again.restore(run.path);
   EXPECT_EQ(again.train_state().step, 5);
   EXPECT_LT((again.predict(x) - c.model.predict(x)).abs().max().item<double>(), 1e-14);
   // And trains on from there as the original does.
@@ -225,17 +207,16 @@ TEST_F(CudaTest, ACheckpointSavedOnCudaRestoresOnCuda) {
 }
 
 TEST_F(CudaTest, ACheckpointSavedOnCudaRestoresIntoACpuModel) {
-  dde::testing::ScratchDir dir;
   dde::config::set_random_seed(2);
-  CudaFlagship c;
-  c.model.save(dir.file("cuda.ckpt"));
-  auto x = c.f.geomtime.random_points(17);
+  SavedCudaRun run;
+  auto& c = run.c;
+  const auto& x = run.x;
   const auto y = c.model.predict(x), r = c.model.predict(x, dde::testing::diffusion_reaction);
   dde::config::set_device(torch::kCPU);
   dde::nn::FNN net({2, 8, 8, 1}, "tanh", "Glorot normal");
   dde::Model cpu(c.f.data, net);
   cpu.compile("adam", {.lr = 1e-3});
-  cpu.restore(dir.file("cuda.ckpt"));
+  cpu.restore(run.path);
   EXPECT_EQ(cpu.train_state().step, 5);
   EXPECT_LT((cpu.predict(x) - y).abs().max().item<double>(), 1e-14);
   EXPECT_LT((cpu.predict(x, dde::testing::diffusion_reaction) - r).abs().max().item<double>(), 1e-12);

@@ -290,17 +290,8 @@ torch::Tensor coupled_features(const torch::Tensor& x) {
 Run train_system(const std::string& derivatives, std::int64_t batch_size, Transform transform = Transform::none,
                  const std::string& optimizer = "adam") {
   dde::config::set_random_seed(3);
-  auto pde = [](const torch::Tensor& x, const torch::Tensor& y) -> dde::data::Residuals {
-    auto u_xx = dde::grad::hessian(y, x, 0, 0, 0), u_yy = dde::grad::hessian(y, x, 0, 1, 1);
-    auto v_xy = dde::grad::hessian(y, x, 1, 0, 1), v_x = dde::grad::jacobian(y, x, 1, 0);
-    auto u = y.narrow(1, 0, 1), v = y.narrow(1, 1, 1);
-    return std::vector<torch::Tensor>{u_xx + u_yy - v, v_xy + v_x * u - torch::sin(x.narrow(1, 0, 1))};
-  };
-  dde::geometry::Rectangle geom({0, 0}, {1, 1});
-  auto zero = [](const torch::Tensor& x) { return torch::zeros({x.size(0), 1}, x.options()); };
-  dde::DirichletBC bc(geom, zero, [](const auto& x, bool on) { return on && x(0) < 0.5; });
-  dde::NeumannBC nbc(geom, zero, [](const auto& x, bool on) { return on && x(0) >= 0.5; }, 1);
-  dde::data::PDE data(geom, pde, {bc, nbc}, {.num_domain = 60, .num_boundary = 24});
+  dde::testing::TwoOutputSystem sys;
+  auto& data = sys.data;
   dde::nn::FNN net({2, 12, 12, 2}, "sin");
   if (transform == Transform::output) net->apply_output_transform(coupled_transform);
   if (transform == Transform::output_not_row_wise)

@@ -325,23 +325,7 @@ std::vector<std::vector<double>> train_with(const std::string& derivatives, cons
 }
 
 TEST_F(NetworksTest, TrainingWithEitherEngineGivesTheSameRunForEveryNetwork) {
-  std::vector<std::pair<std::string, std::function<std::shared_ptr<dde::nn::NNImpl>()>>> nets{
-      {"fourier", [] {
-         dde::nn::FNN n({8, 6, 1}, "tanh", "Glorot normal", {.regularization = {"l2", 1e-3}});
-         n->apply_embedding(dde::nn::FourierFeatures(2, 4, 1.0));
-         return std::static_pointer_cast<dde::nn::NNImpl>(n.ptr());
-       }},
-      {"pfnn", [] { return std::static_pointer_cast<dde::nn::NNImpl>(dde::nn::PFNN({2, 6, {4, 4}, 2}).ptr()); }},
-      {"resnet", [] { return std::static_pointer_cast<dde::nn::NNImpl>(dde::nn::ResNet(2, 1, 5, 1).ptr()); }},
-      {"stmsffn", [] {
-         return std::static_pointer_cast<dde::nn::NNImpl>(
-             dde::nn::STMsFFN({2, 6, 5, 1}, "tanh", "Glorot normal", {1.0}, {1.0, 2.0}).ptr());
-       }},
-      {"modified mlp + rwf + laaf", [] {
-         return std::static_pointer_cast<dde::nn::NNImpl>(
-             dde::nn::ModifiedMLP({2, 5, 5, 1}, "LAAF-3 tanh", "Glorot normal", {.weight_factorization = {0.5, 0.1}}).ptr());
-       }},
-  };
+  const auto nets = dde::testing::every_network();
   for (const auto& [name, make] : nets) {
     SCOPED_TRACE(name);
     auto f = train_with("forward", make), r = train_with("reverse", make);

@@ -8,6 +8,7 @@
 #include <cmath>
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <pinnxde/pinnxde.hpp>
 #include <string>
 #include <system_error>
@@ -120,5 +121,47 @@ struct Flagship {
   Flagship(std::int64_t nd, std::int64_t nb, std::int64_t ni)
       : data(geomtime, diffusion_reaction, {bc, ic}, {.num_domain = nd, .num_boundary = nb, .num_initial = ni}) {}
 };
+
+/// Two outputs, mixed second derivatives, Dirichlet on the boundary's x < 0.5 and Neumann on x >= 0.5
+/// (60 domain and 24 boundary points, drawn at construction).
+struct TwoOutputSystem {
+  static data::Residuals residual(const torch::Tensor& x, const torch::Tensor& y) {
+    auto u_xx = grad::hessian(y, x, 0, 0, 0), u_yy = grad::hessian(y, x, 0, 1, 1);
+    auto v_xy = grad::hessian(y, x, 1, 0, 1), v_x = grad::jacobian(y, x, 1, 0);
+    auto u = y.narrow(1, 0, 1), v = y.narrow(1, 1, 1);
+    return std::vector<torch::Tensor>{u_xx + u_yy - v, v_xy + v_x * u - torch::sin(x.narrow(1, 0, 1))};
+  }
+  geometry::Rectangle geom{{0, 0}, {1, 1}};
+  DirichletBC bc{geom, zeros_like_rows, [](const auto& x, bool on) { return on && x(0) < 0.5; }};
+  NeumannBC nbc{geom, zeros_like_rows, [](const auto& x, bool on) { return on && x(0) >= 0.5; }, 1};
+  data::PDE data{geom, residual, {bc, nbc}, {.num_domain = 60, .num_boundary = 24}};
+};
+
+/// One of each network pinnxde offers beyond the plain FNN, 2 inputs and 2 outputs, each made when its
+/// maker is called (after the caller's seed): Fourier features + l2, a periodic embedding in front of a sin
+/// ResNet, a plain ResNet, PFNN, STMsFFN, and the modified MLP with random weight factorisation and LAAF.
+inline std::vector<std::pair<std::string, std::function<std::shared_ptr<nn::NNImpl>()>>> every_network() {
+  constexpr std::int64_t outputs = 2;
+  auto as_nn = [](auto holder) { return std::static_pointer_cast<nn::NNImpl>(holder.ptr()); };
+  return {
+      {"fourier features + l2", [=] {
+         nn::FNN n({8, 6, outputs}, "tanh", "Glorot normal", {.regularization = {"l2", 1e-3}});
+         n->apply_embedding(nn::FourierFeatures(2, 4, 1.0));
+         return as_nn(n);
+       }},
+      {"periodic embedding + resnet", [=] {
+         nn::ResNet n(1 + 2 * 2, outputs, 5, 1, "sin");
+         n->apply_embedding(nn::PeriodicEmbedding(2, {0}, {1.0}, 2));
+         return as_nn(n);
+       }},
+      {"resnet", [=] { return as_nn(nn::ResNet(2, outputs, 5, 1)); }},
+      {"pfnn", [=] { return as_nn(nn::PFNN({2, 6, {4, 4}, outputs})); }},
+      {"stmsffn", [=] { return as_nn(nn::STMsFFN({2, 6, 5, outputs}, "tanh", "Glorot normal", {1.0}, {1.0, 2.0})); }},
+      {"modified mlp + rwf + laaf", [=] {
+         return as_nn(nn::ModifiedMLP({2, 5, 5, outputs}, "LAAF-3 tanh", "Glorot normal",
+                                      {.weight_factorization = {0.5, 0.1}}));
+       }},
+  };
+}
 
 }  // namespace pinnxde::testing
