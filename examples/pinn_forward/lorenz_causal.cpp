@@ -11,7 +11,7 @@
 // Flags: --horizon T (default 1), --causal N (windows of t, eps schedule {1, 10, 100}).
 // Measured (docs/gallery.md, causal section; Adam x 20000, seeds 0-4): plain training decays onto the
 // equilibrium at the origin for four seeds in five (L2 0.765; seed 1: 2.6e-4); --causal 32 follows the true
-// trajectory on every seed (4.1e-4 to 3.1e-3): over seeds 0-2, mean 0.510 against 1.63e-3.
+// trajectory on every seed (8.6e-4 to 2.5e-3): over seeds 0-2, mean 0.510 against 1.79e-3.
 #include <pinnxde/example_cli.hpp>
 #include <pinnxde/pinnxde.hpp>
 

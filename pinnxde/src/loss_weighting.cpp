@@ -5,6 +5,7 @@
 
 #include <cmath>
 
+#include "causal_detail.hpp"
 #include "pinnxde/error.hpp"
 
 namespace pinnxde::weighting {
@@ -111,6 +112,18 @@ torch::Tensor causal_loss(const torch::Tensor& windows, const torch::Tensor& res
     at += c[i];
   }
   const auto Ls = torch::stack(L);
+  const auto w = causal_weights(Ls, eps);
+  if (weights) *weights = w;
+  return (w * Ls).sum() / static_cast<double>(num_windows);
+}
+
+torch::Tensor causal_mean_loss(const torch::Tensor& windows, const torch::Tensor& elementwise, std::int64_t num_windows,
+                               double eps, torch::Tensor* weights) {
+  const auto rows = elementwise.reshape({elementwise.size(0), -1});
+  const auto w_at = windows.to(rows.device());
+  const auto sums = torch::zeros({num_windows}, rows.options()).index_add(0, w_at, rows.sum(1));
+  const auto counts = torch::bincount(w_at, {}, num_windows).to(rows.scalar_type()) * rows.size(1);
+  const auto Ls = sums / counts.clamp_min(1);
   const auto w = causal_weights(Ls, eps);
   if (weights) *weights = w;
   return (w * Ls).sum() / static_cast<double>(num_windows);

@@ -20,6 +20,7 @@
 #include "pinnxde/geometry/geometry_x_time.hpp"
 #include "pinnxde/error.hpp"
 #include "pinnxde/grad.hpp"
+#include "causal_detail.hpp"
 #include "pinnxde/loss_weighting.hpp"
 #include "pinnxde/metrics.hpp"
 #include "pinnxde/nn/fnn.hpp"
@@ -411,12 +412,22 @@ void Model::Impl::install_causal() {
   const auto* td = causal_time_domain(data_);
   causal_t0_ = td->t0();
   causal_t1_ = td->t1();
-  pde->set_residual_loss([this](const torch::Tensor& x, const torch::Tensor& r, const data::LossFunction& loss) {
+  // Every term's loss MSE (the default) or every term's MAE: the windows' losses by one index_add.
+  auto all_named = [this](std::initializer_list<const char*> names) {
+    for (const auto& l : copts_.loss.names)
+      if (std::none_of(names.begin(), names.end(), [&](const char* n) { return l == n; })) return false;
+    return true;
+  };
+  const int mean_of = all_named({"MSE", "mean squared error"}) ? 2 : all_named({"MAE", "mean absolute error"}) ? 1 : 0;
+  pde->set_residual_loss([this, mean_of](const torch::Tensor& x, const torch::Tensor& r, const data::LossFunction& loss) {
     if (causal_plain_) return loss(torch::Tensor(), r);
     const auto n = copts_.causal.num_windows;
     const auto windows = weighting::causal_windows(x.detach().select(1, x.size(1) - 1), n, causal_t0_, causal_t1_);
+    const double eps = copts_.causal.eps[eps_index_];
     torch::Tensor w;
-    auto out = weighting::causal_loss(windows, r, loss, n, copts_.causal.eps[eps_index_], &w);
+    auto out = mean_of == 2   ? weighting::causal_mean_loss(windows, r.square(), n, eps, &w)
+               : mean_of == 1 ? weighting::causal_mean_loss(windows, r.abs(), n, eps, &w)
+                              : weighting::causal_loss(windows, r, loss, n, eps, &w);
     causal_w_ = causal_w_.defined() ? torch::minimum(causal_w_, w) : w;
     return out;
   });

@@ -11,6 +11,7 @@
 #include <pinnxde/pinnxde.hpp>
 #include <sstream>
 
+#include "../../pinnxde/src/causal_detail.hpp"
 #include "test_util.hpp"
 
 namespace dde = pinnxde;
@@ -136,6 +137,30 @@ TEST_F(RemediesTest, CausalWeightsOfAHandMadeResidual) {
   EXPECT_NEAR(w[3].item<double>(), std::exp(-0.5 * (1 + 2.5 + 0)), 1e-15);
   auto g = torch::autograd::grad({l2}, {rg})[0];
   EXPECT_NEAR(g[3][0].item<double>(), std::exp(-0.5 * 1) * 2 * 2.0 / (2 * 5), 1e-15);  // row t = 0.3, window 1
+}
+
+// What Model uses for MSE and MAE (pinnxde/src/causal_detail.hpp: one index_add instead of a loss per window)
+// against causal_loss with those losses: the same loss, weights and gradient, an empty window included; and
+// a residual of two columns (each row's mean over both).
+TEST_F(RemediesTest, CausalMeanLossEqualsTheLossPerWindow) {
+  auto t = torch::tensor({0.9, 0.1, 0.6, 0.3, 1.0, 0.2, 0.35}, torch::kFloat64);
+  for (std::int64_t cols : {1, 2}) {
+    for (const std::string name : {"MSE", "MAE"}) {
+      SCOPED_TRACE(name + " " + std::to_string(cols));
+      const auto windows = dde::weighting::causal_windows(t, 5, 0.0, 1.0);  // window 2 is empty
+      auto r1 = (torch::rand({7, cols}, torch::kFloat64) * 4 - 2).requires_grad_(true);
+      auto r2 = r1.detach().clone().requires_grad_(true);
+      torch::Tensor w1, w2;
+      const auto generic = dde::weighting::causal_loss(windows, r1, dde::losses::get(name), 5, 0.7, &w1);
+      const auto fast = dde::weighting::causal_mean_loss(windows, name == "MSE" ? r2.square() : r2.abs(), 5,
+                                                                 0.7, &w2);
+      EXPECT_NEAR(fast.item<double>(), generic.item<double>(), 1e-14);
+      EXPECT_LT((w1 - w2).abs().max().item<double>(), 1e-14);
+      EXPECT_EQ(w2[3].item<double>(), w2[2].item<double>());  // the empty window adds nothing before window 3
+      const auto g1 = torch::autograd::grad({generic}, {r1})[0], g2 = torch::autograd::grad({fast}, {r2})[0];
+      EXPECT_LT((g1 - g2).abs().max().item<double>(), 1e-14);
+    }
+  }
 }
 
 // The terms of a data object at the current parameters, with the given loss, without Model.
