@@ -418,16 +418,18 @@ void Model::Impl::install_causal() {
       if (std::none_of(names.begin(), names.end(), [&](const char* n) { return l == n; })) return false;
     return true;
   };
-  const int mean_of = all_named({"MSE", "mean squared error"}) ? 2 : all_named({"MAE", "mean absolute error"}) ? 1 : 0;
-  pde->set_residual_loss([this, mean_of](const torch::Tensor& x, const torch::Tensor& r, const data::LossFunction& loss) {
+  using Elementwise = torch::Tensor (*)(const torch::Tensor&);
+  const Elementwise f = all_named({"MSE", "mean squared error"})   ? [](const torch::Tensor& r) { return r.square(); }
+                        : all_named({"MAE", "mean absolute error"}) ? [](const torch::Tensor& r) { return r.abs(); }
+                                                                    : Elementwise{nullptr};
+  pde->set_residual_loss([this, f](const torch::Tensor& x, const torch::Tensor& r, const data::LossFunction& loss) {
     if (causal_plain_) return loss(torch::Tensor(), r);
     const auto n = copts_.causal.num_windows;
     const auto windows = weighting::causal_windows(x.detach().select(1, x.size(1) - 1), n, causal_t0_, causal_t1_);
     const double eps = copts_.causal.eps[eps_index_];
     torch::Tensor w;
-    auto out = mean_of == 2   ? weighting::causal_mean_loss(windows, r.square(), n, eps, &w)
-               : mean_of == 1 ? weighting::causal_mean_loss(windows, r.abs(), n, eps, &w)
-                              : weighting::causal_loss(windows, r, loss, n, eps, &w);
+    auto out = f ? weighting::causal_mean_loss(windows, f(r), n, eps, &w)
+                 : weighting::causal_loss(windows, r, loss, n, eps, &w);
     causal_w_ = causal_w_.defined() ? torch::minimum(causal_w_, w) : w;
     return out;
   });
