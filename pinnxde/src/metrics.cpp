@@ -4,6 +4,7 @@
 
 #include <sstream>
 
+#include "losses_detail.hpp"
 #include "pinnxde/error.hpp"
 
 namespace pinnxde {
@@ -90,12 +91,16 @@ torch::Tensor misfit(const torch::Tensor& t, const torch::Tensor& p) { return t.
 torch::Tensor target(const torch::Tensor& t, const torch::Tensor& p) { return t.defined() ? t : torch::zeros_like(p); }
 }  // namespace
 
+Elementwise elementwise(const std::string& name) {
+  if (name == "MSE" || name == "mean squared error") return [](const torch::Tensor& r) { return r.square(); };
+  if (name == "MAE" || name == "mean absolute error") return [](const torch::Tensor& r) { return r.abs(); };
+  return nullptr;
+}
+
 Loss get(const std::string& name) {
   constexpr double eps = 1e-7;
-  if (name == "MSE" || name == "mean squared error")
-    return [](const torch::Tensor& t, const torch::Tensor& p) { return misfit(t, p).square().mean(); };
-  if (name == "MAE" || name == "mean absolute error")
-    return [](const torch::Tensor& t, const torch::Tensor& p) { return misfit(t, p).abs().mean(); };
+  if (const auto f = elementwise(name))
+    return [f](const torch::Tensor& t, const torch::Tensor& p) { return f(misfit(t, p)).mean(); };
   if (name == "MAPE" || name == "mean absolute percentage error")
     return [](const torch::Tensor& t, const torch::Tensor& p) {
       return 100 * (misfit(t, p).abs() / target(t, p).abs().clamp_min(eps)).mean();

@@ -21,6 +21,7 @@
 #include "pinnxde/error.hpp"
 #include "pinnxde/grad.hpp"
 #include "causal_detail.hpp"
+#include "losses_detail.hpp"
 #include "pinnxde/loss_weighting.hpp"
 #include "pinnxde/metrics.hpp"
 #include "pinnxde/nn/fnn.hpp"
@@ -412,16 +413,14 @@ void Model::Impl::install_causal() {
   const auto* td = causal_time_domain(data_);
   causal_t0_ = td->t0();
   causal_t1_ = td->t1();
-  // Every term's loss MSE (the default) or every term's MAE: the windows' losses by one index_add.
-  auto all_named = [this](std::initializer_list<const char*> names) {
-    for (const auto& l : copts_.loss.names)
-      if (std::none_of(names.begin(), names.end(), [&](const char* n) { return l == n; })) return false;
-    return true;
-  };
-  using Elementwise = torch::Tensor (*)(const torch::Tensor&);
-  const Elementwise f = all_named({"MSE", "mean squared error"})   ? [](const torch::Tensor& r) { return r.square(); }
-                        : all_named({"MAE", "mean absolute error"}) ? [](const torch::Tensor& r) { return r.abs(); }
-                                                                    : Elementwise{nullptr};
+  // Every term's loss the mean of one elementwise function (all MSE, the default, or all MAE): the windows'
+  // losses by one index_add.
+  losses::Elementwise f = nullptr;
+  for (std::size_t i = 0; i < copts_.loss.names.size(); ++i) {
+    const auto fi = losses::elementwise(copts_.loss.names[i]);
+    f = (i == 0 || fi == f) ? fi : nullptr;
+    if (!f) break;
+  }
   pde->set_residual_loss([this, f](const torch::Tensor& x, const torch::Tensor& r, const data::LossFunction& loss) {
     if (causal_plain_) return loss(torch::Tensor(), r);
     const auto n = copts_.causal.num_windows;
