@@ -31,7 +31,7 @@
 // 3.31e-3), with --condition-points 4500 as well 2.18e-3 (1.13e-3 / 2.48e-3): the conditions fit better at
 // the residual's expense and the error inside stays twice that on the faces, so the residual between the
 // domain points, not the condition points, is the limit.
-// Three more knobs, tried for the 1e-3 bound (docs/gallery.md): --adam-decay cosine|step lowers Adam's
+// More knobs, tried for the 1e-3 bound (docs/gallery.md): --adam-decay cosine|step lowers Adam's
 // learning rate to 1e-5 by the end of the Adam steps (cosine 2.18e-3 at t = 1: Adam ended lower, 1.9e-3 against
 // 2.5e-3 per residual, but L-BFGS lands where it always does), --hidden-layers N sets the number of 50-wide
 // layers (DeepXDE's 4) and --net modified-mlp swaps the FNN for a modified MLP of the same widths (3.5x the

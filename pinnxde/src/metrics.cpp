@@ -55,15 +55,10 @@ Metric get(const std::string& name) {
       check_shapes(t, p);
       return ((f64(t) - f64(p)).norm(2, {1}) / f64(t).norm(2, {1})).mean().item<double>();
     };
-  if (name == "MSE" || name == "mean squared error")
-    return [](const torch::Tensor& t, const torch::Tensor& p) {
+  if (const auto f = losses::elementwise(name))  // MSE, MAE
+    return [f](const torch::Tensor& t, const torch::Tensor& p) {
       check_shapes(t, p);
-      return (f64(t) - f64(p)).square().mean().item<double>();
-    };
-  if (name == "MAE" || name == "mean absolute error")
-    return [](const torch::Tensor& t, const torch::Tensor& p) {
-      check_shapes(t, p);
-      return (f64(t) - f64(p)).abs().mean().item<double>();
+      return f(f64(t) - f64(p)).mean().item<double>();
     };
   if (name == "max error")
     return [](const torch::Tensor& t, const torch::Tensor& p) {
